@@ -1,0 +1,364 @@
+"""The catalog: each provider's models, capabilities, prices and lifecycle, as data.
+
+A provider package ships ``catalog.toml``; a config profile may add models or override
+fields of shipped ones. `fit` and `quote` read only this data, so no provider keeps a list
+of durations or prices in Python.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+import attrs
+import cattrs
+
+from ._exceptions import ConfigError
+from ._sizes import aspect_of, normalize_aspect, normalize_resolution, parse_size, resolution_of
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = [
+    "Catalog",
+    "Lifecycle",
+    "ModelSpec",
+    "Price",
+    "SizeSpec",
+    "load_catalog",
+    "read_catalog_resource",
+]
+
+LIFECYCLE_STATUSES = ("active", "preview", "deprecated", "retired")
+REFERENCE_FORMS = ("file", "url")
+
+
+@attrs.frozen(kw_only=True)
+class SizeSpec:
+    """One output size and the aspect and resolution tier it is filed under."""
+
+    size: str
+    aspect: str
+    resolution: str
+
+    @classmethod
+    def from_size(cls, size: str) -> SizeSpec:
+        """Derive the aspect and tier from ``"WIDTHxHEIGHT"``."""
+        width, height = parse_size(size)
+        return cls(
+            size=f"{width}x{height}",
+            aspect=aspect_of(width, height),
+            resolution=resolution_of(width, height),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Price:
+    """A price for some (or all) sizes of a model.
+
+    Attributes:
+        per_second: the price of one second of video, or None when unpublished.
+        per_video: the price of one video, for providers that bill per video.
+        currency: ISO code.
+        sizes, resolutions: which sizes it applies to; both empty means all.
+        source: where the figure comes from (URL or document).
+        as_of: when it was read there.
+        note: credits, tier names, caveats.
+    """
+
+    per_second: Decimal | None = None
+    per_video: Decimal | None = None
+    currency: str = "USD"
+    sizes: tuple[str, ...] = ()
+    resolutions: tuple[str, ...] = ()
+    source: str | None = None
+    as_of: dt.date | None = None
+    note: str | None = None
+
+    def applies_to(self, size: SizeSpec) -> bool:
+        """True when this price covers ``size``."""
+        if not self.sizes and not self.resolutions:
+            return True
+        return size.size in self.sizes or size.resolution in self.resolutions
+
+
+@attrs.frozen(kw_only=True)
+class Lifecycle:
+    """Whether a model can still be used, from the vendor's announcements.
+
+    Attributes:
+        status: ``active``, ``preview``, ``deprecated`` (still served, going away) or
+            ``retired``.
+        retired_on: the shutdown date. A deprecated model counts as retired from this date.
+        replacement: the model the vendor points to, if any.
+        source: where the dates come from.
+        note: anything else worth saying.
+    """
+
+    status: str = "active"
+    retired_on: dt.date | None = None
+    replacement: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+    def is_retired(self, today: dt.date) -> bool:
+        """True when the model is gone on ``today``."""
+        if self.status == "retired":
+            return True
+        return self.retired_on is not None and self.retired_on <= today
+
+
+@attrs.frozen(kw_only=True)
+class ModelSpec:
+    """What one model accepts and costs.
+
+    Attributes:
+        id: the id sent on the wire.
+        aliases: other ids (snapshots) that resolve to this entry.
+        durations: the seconds it accepts.
+        default_duration: used when the request gives none.
+        sizes: the sizes it renders.
+        default_size: used when the request gives no aspect or resolution.
+        reference: the reference-image forms it accepts (``"file"``, ``"url"``); empty
+            when it takes none.
+        reference_formats: accepted MIME types of reference images.
+        reference_must_match_size: the reference must have the video's exact size.
+        reference_max_bytes, reference_min_side, reference_aspect_range: limits on the
+            reference image (the range is ``(min, max)`` of width/height).
+        max_prompt_chars: the longest prompt it takes.
+        max_variants: per resolution tier (``"default"`` for the rest).
+        audio: whether it renders sound (None: not documented).
+        callbacks: whether it can POST the result to a per-request callback URL.
+        lifecycle: whether it is still served.
+        prices: its prices, by size.
+        source: where the capabilities come from.
+        notes: anything users should know.
+        hints: per field and value, an explanation for a value users often get wrong.
+    """
+
+    id: str
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    durations: tuple[int, ...]
+    default_duration: int | None = None
+    sizes: tuple[SizeSpec, ...]
+    default_size: str | None = None
+    reference: tuple[str, ...] = ()
+    reference_formats: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp")
+    reference_must_match_size: bool = False
+    reference_max_bytes: int | None = None
+    reference_min_side: int | None = None
+    reference_aspect_range: tuple[float, float] | None = None
+    max_prompt_chars: int | None = None
+    max_variants: Mapping[str, int] = attrs.field(factory=lambda: {"default": 1}, hash=False)
+    audio: bool | None = None
+    callbacks: bool = False
+    lifecycle: Lifecycle = attrs.field(factory=Lifecycle)
+    prices: tuple[Price, ...] = ()
+    source: str | None = None
+    notes: tuple[str, ...] = ()
+    hints: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.durations:
+            raise ValueError(f"model {self.id!r} lists no durations")
+        if not self.sizes:
+            raise ValueError(f"model {self.id!r} lists no sizes")
+        if self.default_duration is None:
+            object.__setattr__(self, "default_duration", min(self.durations))
+        elif self.default_duration not in self.durations:
+            raise ValueError(f"model {self.id!r}: default_duration is not one of its durations")
+        if self.default_size is None:
+            object.__setattr__(self, "default_size", self.sizes[0].size)
+        elif self.default_size not in {s.size for s in self.sizes}:
+            raise ValueError(f"model {self.id!r}: default_size is not one of its sizes")
+        if self.lifecycle.status not in LIFECYCLE_STATUSES:
+            raise ValueError(
+                f"model {self.id!r}: lifecycle status {self.lifecycle.status!r} is not one of "
+                + ", ".join(LIFECYCLE_STATUSES)
+            )
+        for form in self.reference:
+            if form not in REFERENCE_FORMS:
+                raise ValueError(f"model {self.id!r}: reference form {form!r} is not file or url")
+
+    def size_spec(self, size: str) -> SizeSpec | None:
+        """The entry for ``size``, if the model renders it."""
+        return next((s for s in self.sizes if s.size == size), None)
+
+    def price_for(self, size: SizeSpec) -> Price | None:
+        """The first price that covers ``size``."""
+        return next((p for p in self.prices if p.applies_to(size)), None)
+
+    def variants_limit(self, resolution: str) -> int:
+        """The most variants one job may ask for at ``resolution``."""
+        return self.max_variants.get(resolution, self.max_variants.get("default", 1))
+
+    def hint(self, field: str, value: Any) -> str | None:
+        """The catalog's explanation for a value users often get wrong, if any."""
+        return self.hints.get(field, {}).get(str(value))
+
+    def is_retired(self, today: dt.date) -> bool:
+        """True when the lifecycle data says the model is gone on ``today``."""
+        return self.lifecycle.is_retired(today)
+
+
+@attrs.frozen(kw_only=True)
+class Catalog:
+    """The models of one provider (or profile)."""
+
+    provider: str
+    models: tuple[ModelSpec, ...] = ()
+    default_model: str | None = None
+
+    def get(self, model: str) -> ModelSpec | None:
+        """The entry for ``model`` or one of its aliases."""
+        for spec in self.models:
+            if spec.id == model or model in spec.aliases:
+                return spec
+        return None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The model ids, in catalog order."""
+        return tuple(spec.id for spec in self.models)
+
+
+# -- loading -------------------------------------------------------------------------------
+
+
+def _decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, float):
+        raise ValueError(f"write prices as strings, e.g. \"{value}\", so they stay exact")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def _date(value: Any, _: type) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _size_spec(value: Any, _: type) -> SizeSpec:
+    if isinstance(value, str):
+        return SizeSpec.from_size(value)
+    if isinstance(value, Mapping):
+        derived = SizeSpec.from_size(value["size"])
+        return SizeSpec(
+            size=derived.size,
+            aspect=normalize_aspect(value.get("aspect", derived.aspect)),
+            resolution=normalize_resolution(value.get("resolution", derived.resolution)),
+        )
+    raise ValueError(f"a size is 'WIDTHxHEIGHT' or a table with 'size', got {value!r}")
+
+
+def _variants(value: Any, _: type) -> Mapping[str, int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"default": value}
+    if isinstance(value, Mapping):
+        return {str(k): int(v) for k, v in value.items()}
+    raise ValueError("max_variants is a number or a table of numbers by resolution")
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True)
+    converter.register_structure_hook(Decimal, _decimal)
+    converter.register_structure_hook(dt.date, _date)
+    converter.register_structure_hook(SizeSpec, _size_spec)
+    converter.register_structure_hook_func(lambda t: t == Mapping[str, int], _variants)
+    return converter
+
+
+_converter = _make_converter()
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        return "; ".join(cattrs.transform_error(exc))
+    return str(exc)
+
+
+def _model_from_config(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Config models may give one price inline: ``price_per_second = "0.15"``."""
+    entry = dict(raw)
+    inline = {key: entry.pop(key) for key in list(entry) if key.startswith("price_")}
+    currency = entry.pop("currency", None)
+    if inline or currency:
+        price: dict[str, Any] = {}
+        for key, value in inline.items():
+            name = key.removeprefix("price_")
+            price[name] = value
+        if currency:
+            price["currency"] = currency
+        entry["prices"] = [price]
+    return entry
+
+
+def load_catalog(
+    raw: Mapping[str, Any],
+    *,
+    provider: str,
+    extra_models: Iterable[Mapping[str, Any]] = (),
+    where: str = "catalog",
+) -> Catalog:
+    """Build a `Catalog` from parsed TOML, with models from config merged in.
+
+    Args:
+        raw: the parsed ``catalog.toml`` (may be empty).
+        provider: the provider name the catalog belongs to.
+        extra_models: model tables from a config profile. One with a shipped id overrides
+            the fields it gives; a new id adds a model.
+        where: names the source in error messages.
+
+    Raises:
+        ConfigError: a model entry is malformed.
+    """
+    entries: list[dict[str, Any]] = [dict(m) for m in raw.get("models", ())]
+    for extra in extra_models:
+        entry = _model_from_config(extra)
+        model_id = entry.get("id")
+        if not model_id:
+            raise ConfigError(f"{where}: every model needs an 'id'")
+        existing = next((e for e in entries if e.get("id") == model_id), None)
+        if existing is not None:
+            existing.update(copy.deepcopy(entry))
+        else:
+            entries.append(entry)
+    models = []
+    for entry in entries:
+        try:
+            models.append(_converter.structure(entry, ModelSpec))
+        except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as exc:
+            name = entry.get("id", "?")
+            raise ConfigError(f"{where}: model {name!r} is malformed: {_describe(exc)}") from exc
+    default = raw.get("default_model")
+    if default is None and models:
+        default = models[0].id
+    return Catalog(provider=provider, models=tuple(models), default_model=default)
+
+
+def read_catalog_resource(package: str, name: str = "catalog.toml") -> dict[str, Any]:
+    """Parse a TOML file shipped inside a package (a provider's ``catalog.toml``)."""
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """Parse TOML text (``tomllib``, or ``tomli`` on Python 3.10)."""
+    return tomllib.loads(text)
+
+
+def model_ids(models: Sequence[ModelSpec]) -> str:
+    """``"a, b, c"`` for messages."""
+    return ", ".join(spec.id for spec in models)

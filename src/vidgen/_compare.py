@@ -1,0 +1,123 @@
+"""Comparing one request across every provider and profile, before anything is spent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+import attrs
+
+from ._config import Config, load_config
+from ._exceptions import ModelRetired, UnsupportedRequest, VidgenError
+from ._models import Offer, VideoRequest
+from .plugins import get_provider, get_registry
+from .provider import Provider
+
+__all__ = ["compare", "offer_sources"]
+
+
+def offer_sources(
+    config: Config | str | os.PathLike[str] | None = None,
+) -> tuple[list[tuple[Provider, str | None]], list[Offer]]:
+    """Every configured profile, then every registered provider no profile uses.
+
+    Returns:
+        The providers with their profile names, and an `Offer` with a reason for each
+        profile that could not be set up.
+    """
+    loaded = config if isinstance(config, Config) else load_config(config)
+    sources: list[tuple[Provider, str | None]] = []
+    broken: list[Offer] = []
+    used: set[str] = set()
+    for profile in loaded.profiles.values():
+        used.add(profile.provider)
+        try:
+            provider = get_provider(profile.provider, profile=profile.name, **profile.settings)
+        except VidgenError as exc:
+            broken.append(
+                Offer(provider=profile.provider, profile=profile.name, model="-", fitted=None,
+                      quote=None, reason=str(exc))
+            )
+            continue
+        sources.append((provider, profile.name))
+    for name in get_registry().names:
+        if name in used:
+            continue
+        try:
+            provider = get_provider(name)
+        except VidgenError:
+            continue  # needs settings (a base_url, say) that only a profile can give
+        sources.append((provider, None))
+    return sources, broken
+
+
+def _sort_key(offer: Offer) -> tuple[int, int, Decimal, str, str]:
+    if not offer.available:
+        rank = 3 if offer.retired else 2
+    elif offer.quote is None or offer.quote.amount is None:
+        rank = 1
+    else:
+        rank = 0
+    amount = offer.quote.amount if offer.quote and offer.quote.amount is not None else Decimal(0)
+    return (rank, int(offer.retired), amount, offer.label, offer.model)
+
+
+def compare(
+    request: VideoRequest,
+    *,
+    policy: str = "nearest",
+    include_retired: bool = False,
+    config: Config | str | os.PathLike[str] | None = None,
+    today: dt.date | None = None,
+) -> list[Offer]:
+    """Fit and price ``request`` on every provider/profile and model. No HTTP, no key.
+
+    Args:
+        request: the neutral request. With ``request.model`` set, only that model is
+            compared (on every provider that offers it).
+        policy: the fit policy (``"nearest"`` shows what each would adjust).
+        include_retired: price retired models too (flagged ``retired``); otherwise they
+            come back unavailable, with the retirement as the reason.
+        config: a `Config` or a config path (default: the usual search).
+        today: the date lifecycle data is checked against.
+
+    Returns:
+        One `Offer` per provider/profile and model: the priced ones cheapest first,
+        then unknown prices, then those that cannot serve the request (with ``reason``),
+        then retired ones.
+    """
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    sources, offers = offer_sources(config)
+    for provider, profile in sources:
+        try:
+            catalog = provider.catalog
+        except VidgenError as exc:
+            offers.append(Offer(provider=provider.name, profile=profile, model="-", fitted=None,
+                                quote=None, reason=str(exc)))
+            continue
+        if request.model:
+            spec = catalog.get(request.model)
+            specs = [spec] if spec is not None else []
+        else:
+            specs = list(catalog.models)
+        for spec in specs:
+            retired = spec.is_retired(today)
+            life = spec.lifecycle
+            base = {
+                "provider": provider.name,
+                "profile": profile,
+                "model": spec.id,
+                "retired": retired,
+                "retired_on": life.retired_on,
+            }
+            asked = request if request.model else attrs.evolve(request, model=spec.id)
+            try:
+                fitted = provider.fit(asked, policy=policy, allow_retired=include_retired, today=today)
+                quote = provider.quote(fitted)
+            except (UnsupportedRequest, ModelRetired) as exc:
+                offers.append(Offer(fitted=None, quote=None, reason=str(exc), **base))
+                continue
+            offers.append(Offer(fitted=fitted, quote=quote, **base))
+    offers.sort(key=_sort_key)
+    return offers

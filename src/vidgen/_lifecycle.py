@@ -1,0 +1,466 @@
+"""The job lifecycle, written once, as generators that yield I/O actions.
+
+A flow never sends, sleeps or writes a file itself. It yields an action (`Send`,
+`Sleep`, `OpenStream`, `ReadBody`, `SaveBody`, `CloseStream`) and receives the result;
+`Client` and `AsyncClient` each drive the same flows in a few lines, so the sync and
+async clients cannot drift apart. I/O failures come back into the flow as `TransportError`
+thrown at the ``yield``.
+
+The retry rules are the ones in DESIGN.md, "Never pay twice":
+
+* reads (status, list, download) retry transport errors and retryable answers with
+  backoff, honouring the server's hints, within the deadline;
+* a submit is resent only when it provably never reached the server (a connect error)
+  or the server said 429 rate limit; after anything ambiguous the caller is told the
+  job may exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import httpx
+
+from ._exceptions import (
+    ContentExpired,
+    JobFailed,
+    RateLimited,
+    ServerError,
+    TransportError,
+    UnsupportedRequest,
+    WaitTimeout,
+)
+from ._models import Fitted, Job, JobStatus
+from .provider import Provider, parse_retry_after, same_origin
+
+__all__ = [
+    "Action",
+    "CloseStream",
+    "Env",
+    "OpenStream",
+    "PollPolicy",
+    "ReadBody",
+    "RetryPolicy",
+    "SaveBody",
+    "Send",
+    "Sleep",
+    "delete_flow",
+    "download_flow",
+    "list_flow",
+    "status_flow",
+    "submit_flow",
+    "translate_transport_error",
+    "wait_flow",
+]
+
+log = logging.getLogger("vidgen")
+T = TypeVar("T")
+
+
+# -- actions ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Send:
+    """Send a request; the result is the response with its body read."""
+
+    request: httpx.Request
+
+
+@attrs.frozen
+class Sleep:
+    """Wait ``seconds``; the result is None."""
+
+    seconds: float
+
+
+@attrs.frozen
+class OpenStream:
+    """Send a request; the result is the response with its body not yet read."""
+
+    request: httpx.Request
+
+
+@attrs.frozen
+class ReadBody:
+    """Read (and close) the body of a streamed response; the result is the response."""
+
+    response: httpx.Response
+
+
+@attrs.frozen
+class CloseStream:
+    """Close a streamed response without reading it; the result is None."""
+
+    response: httpx.Response
+
+
+@attrs.frozen
+class SaveBody:
+    """Stream the body into ``target`` through a temporary file; the result is the path.
+
+    Nothing appears under ``target`` unless the whole body arrived; ``expected_bytes``
+    (from Content-Length) is checked when given.
+    """
+
+    response: httpx.Response
+    target: Path
+    expected_bytes: int | None
+
+
+Action = Send | Sleep | OpenStream | ReadBody | CloseStream | SaveBody
+Flow = Generator[Action, Any, T]
+
+
+# -- policies -----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How reads and submits are retried.
+
+    Attributes:
+        read_attempts: tries for a status, list or download request in all.
+        submit_attempts: tries for a submit (only resent when provably not received,
+            or after a 429 rate limit).
+        initial, maximum: the backoff's first and largest delay in seconds (doubling).
+        max_server_wait: the longest server-requested wait that is honoured.
+        jitter: the random fraction added to backoff delays (0 for none).
+    """
+
+    read_attempts: int = 5
+    submit_attempts: int = 3
+    initial: float = 0.5
+    maximum: float = 8.0
+    max_server_wait: float = 120.0
+    jitter: float = 0.1
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """The delay before try number ``attempt + 1``."""
+        base = min(self.maximum, self.initial * 2 ** (attempt - 1))
+        return base * (1 + self.jitter * rng.random())
+
+
+@attrs.frozen(kw_only=True)
+class PollPolicy:
+    """How often a waiting client polls when the server gives no hint.
+
+    The delay starts at ``initial`` and grows by ``factor`` up to ``maximum``; a hint
+    from the server (``openai-poll-after-ms``, ``Retry-After``) wins, within
+    ``min_delay`` and ``max_delay``.
+    """
+
+    initial: float = 5.0
+    factor: float = 1.5
+    maximum: float = 20.0
+    min_delay: float = 0.2
+    max_delay: float = 120.0
+
+
+_RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+
+@attrs.define
+class Env:
+    """What every flow needs: the provider, the clock and the policies."""
+
+    provider: Provider
+    clock: Callable[[], float]
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    poll: PollPolicy = attrs.field(factory=PollPolicy)
+    rng: random.Random = attrs.field(factory=random.Random)
+
+    def now(self) -> dt.datetime:
+        """The injected clock as an aware UTC datetime."""
+        return dt.datetime.fromtimestamp(self.clock(), tz=dt.timezone.utc)
+
+    def tag(self, job: Job) -> Job:
+        """The job with the profile that served it."""
+        profile = self.provider.profile
+        if profile is None or job.profile == profile:
+            return job
+        return attrs.evolve(job, profile=profile)
+
+
+# -- translating I/O errors ---------------------------------------------------------------
+
+# These fail before a single byte of the request leaves the machine.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def translate_transport_error(exc: httpx.TransportError, provider: str) -> TransportError:
+    """An httpx transport error as vidgen's `TransportError`, saying whether it was sent."""
+    sent = not isinstance(exc, _NOT_SENT)
+    kind = type(exc).__name__
+    detail = str(exc) or kind
+    if sent:
+        message = f"{provider}: the connection failed after the request was sent ({kind}: {detail})"
+    else:
+        message = f"{provider}: could not connect ({kind}: {detail}); check the network and base_url"
+    return TransportError(message, request_sent=sent, provider=provider)
+
+
+# -- flows --------------------------------------------------------------------------------
+
+
+def _describe(request: httpx.Request) -> str:
+    return f"{request.method} {request.url.copy_with(query=None)}"
+
+
+def _should_retry(response: httpx.Response) -> bool:
+    flag = response.headers.get("x-should-retry")
+    if flag == "true":
+        return True
+    if flag == "false":
+        return False
+    return response.status_code in _RETRY_STATUSES
+
+
+def read_flow(env: Env, request: httpx.Request, deadline: float | None = None) -> Flow[httpx.Response]:
+    """Send an idempotent request, retrying what can be retried. Returns the last response."""
+    policy = env.retry
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response: httpx.Response = yield Send(request)
+        except TransportError as exc:
+            delay = policy.backoff(attempt, env.rng)
+            if attempt >= policy.read_attempts or not _fits(env, delay, deadline):
+                raise
+            log.info("%s failed (%s); retry %d in %.1fs", _describe(request), exc, attempt, delay)
+            yield Sleep(delay)
+            continue
+        if response.is_error and attempt < policy.read_attempts and _should_retry(response):
+            hint = parse_retry_after(response.headers, now=env.now())
+            delay = min(hint, policy.max_server_wait) if hint is not None else policy.backoff(attempt, env.rng)
+            if _fits(env, delay, deadline):
+                log.info("%s: HTTP %d; retry %d in %.1fs", _describe(request), response.status_code, attempt, delay)
+                yield Sleep(delay)
+                continue
+        return response
+
+
+def _fits(env: Env, delay: float, deadline: float | None) -> bool:
+    return deadline is None or env.clock() + delay <= deadline
+
+
+def submit_flow(env: Env, fitted: Fitted) -> Flow[Job]:
+    """Create the job. Resent only when the server provably never had it, or said 429."""
+    provider = env.provider
+    request = provider.build_submit(fitted)
+    policy = env.retry
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response: httpx.Response = yield Send(request)
+        except TransportError as exc:
+            if not exc.request_sent and attempt < policy.submit_attempts:
+                yield Sleep(policy.backoff(attempt, env.rng))
+                continue
+            if exc.request_sent:
+                raise TransportError(
+                    f"{exc} The submit was NOT resent because the server may have received it: "
+                    f"a job may exist and may be billed. Look for it (`vidgen status`, the "
+                    f"provider's job list) before submitting again.",
+                    request_sent=True,
+                    provider=provider.name,
+                ) from exc
+            raise
+        if response.is_error:
+            error = provider.parse_error(response)
+            if isinstance(error, RateLimited) and error.retryable and attempt < policy.submit_attempts:
+                wait = error.retry_after
+                if wait is None:
+                    wait = parse_retry_after(response.headers, now=env.now())
+                delay = min(wait, policy.max_server_wait) if wait is not None else policy.backoff(attempt, env.rng)
+                log.info("submit rate limited; retry %d in %.1fs", attempt, delay)
+                yield Sleep(delay)
+                continue
+            if isinstance(error, ServerError):
+                extra = (
+                    "The submit was not resent: the server may have created the job. Look for "
+                    "it before submitting again."
+                )
+                error.hint = f"{error.hint} {extra}" if error.hint else extra
+            raise error
+        job = provider.parse_submit(response)
+        log.info("submitted %s job %s (%s)", provider.name, job.id, job.status.value)
+        return env.tag(job)
+
+
+def status_flow(env: Env, job: Job, deadline: float | None = None) -> Flow[Job]:
+    """Read the job's current state."""
+    provider = env.provider
+    response = yield from read_flow(env, provider.build_status(job), deadline)
+    fresh = provider.parse_status(response)
+    if fresh.profile is None and job.profile is not None:
+        fresh = attrs.evolve(fresh, profile=job.profile)
+    return env.tag(fresh)
+
+
+def _raise_if_failed(job: Job) -> Job:
+    if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+        reason = f": {job.error.message} [{job.error.code}]" if job.error else ""
+        raise JobFailed(
+            f"{job.provider} job {job.id} {job.status.value}{reason}. Failed jobs are not billed "
+            "by the providers that say so; adjust the prompt and submit again",
+            job=job,
+        )
+    return job
+
+
+def wait_flow(
+    env: Env,
+    job: Job,
+    timeout: float,
+    on_progress: Callable[[Job], None] | None = None,
+) -> Flow[Job]:
+    """Poll until the job is terminal or ``timeout`` seconds pass.
+
+    Raises:
+        JobFailed: the job ended failed or cancelled.
+        WaitTimeout: the deadline passed; ``.job`` is the last state seen.
+    """
+    if job.is_terminal:
+        return _raise_if_failed(job)
+    provider = env.provider
+    deadline = env.clock() + timeout
+    interval = env.poll.initial
+    warned_unknown = False
+    while True:
+        response = yield from read_flow(env, provider.build_status(job), deadline)
+        fresh = provider.parse_status(response)
+        job = env.tag(attrs.evolve(fresh, profile=fresh.profile or job.profile))
+        if on_progress is not None:
+            on_progress(job)
+        if job.is_terminal:
+            return _raise_if_failed(job)
+        if job.status is JobStatus.UNKNOWN and not warned_unknown:
+            warned_unknown = True
+            log.warning("job %s has a status vidgen does not know: %r", job.id, job.raw.get("status"))
+        now = env.clock()
+        if now >= deadline:
+            progress = f" ({job.progress}%)" if job.progress is not None else ""
+            raise WaitTimeout(
+                f"{provider.name} job {job.id} is still {job.status.value}{progress} after "
+                f"{timeout:g} s. It may still finish: wait again (`vidgen wait {job.id}`) "
+                "or download it later",
+                job=job,
+            )
+        hint = provider.poll_hint(response)
+        if hint is not None:
+            delay = min(max(hint, env.poll.min_delay), env.poll.max_delay)
+        else:
+            delay = interval
+            interval = min(interval * env.poll.factor, env.poll.maximum)
+        yield Sleep(min(delay, deadline - now))
+
+
+def list_flow(env: Env, limit: int = 20, after: str | None = None) -> Flow[tuple[list[Job], str | None]]:
+    """One page of the provider's recent jobs."""
+    provider = env.provider
+    response = yield from read_flow(env, provider.build_list(limit=limit, after=after))
+    page = provider.parse_list(response)
+    return [env.tag(job) for job in page.jobs], page.next_cursor
+
+
+def delete_flow(env: Env, job: Job) -> Flow[None]:
+    """Delete a job and its stored outputs."""
+    provider = env.provider
+    response = yield from read_flow(env, provider.build_delete(job))
+    provider.parse_delete(response)
+
+
+_MAX_REDIRECTS = 5
+
+
+def _follow(request: httpx.Request, response: httpx.Response, secret_headers: frozenset[str]) -> httpx.Request:
+    location = response.headers["location"]
+    url = request.url.join(location)
+    if url.scheme != "https" and request.url.scheme == "https":
+        raise TransportError(
+            f"download redirected from https to {url.scheme}; refusing to follow",
+            request_sent=True,
+        )
+    headers = dict(request.headers)
+    if not same_origin(request.url, url):
+        # Credentials stay with the host they were meant for, whatever the header's name.
+        headers = {k: v for k, v in headers.items() if k.lower() not in secret_headers}
+    headers.pop("host", None)
+    headers.pop("Host", None)
+    return httpx.Request("GET", url, headers=headers)
+
+
+def download_flow(
+    env: Env,
+    job: Job,
+    target: Path,
+    index: int = 0,
+    variant: str = "video",
+) -> Flow[Path]:
+    """Download output ``index`` of a succeeded job to ``target``, atomically."""
+    provider = env.provider
+    if job.status is not JobStatus.SUCCEEDED:
+        job = yield from status_flow(env, job)
+        _raise_if_failed(job)
+        if job.status is not JobStatus.SUCCEEDED:
+            progress = f" ({job.progress}%)" if job.progress is not None else ""
+            raise UnsupportedRequest(
+                f"{provider.name} job {job.id} is {job.status.value}{progress}, not finished; "
+                f"wait for it first (`vidgen wait {job.id}` or client.wait(job))",
+                param="job",
+                value=job.status.value,
+                provider=provider.name,
+            )
+    if job.expires_at is not None and job.expires_at <= env.now():
+        raise ContentExpired(
+            f"the outputs of {provider.name} job {job.id} expired at "
+            f"{job.expires_at.isoformat()}; the provider has deleted them",
+            provider=provider.name,
+            hint="generate the video again, and download it within the provider's retention time",
+        )
+    original = provider.build_download(job, index=index, variant=variant)
+    attempt = 0
+    while True:
+        attempt += 1
+        request = original
+        try:
+            for _ in range(_MAX_REDIRECTS + 1):
+                response: httpx.Response = yield OpenStream(request)
+                if response.is_redirect:
+                    yield CloseStream(response)
+                    request = _follow(request, response, provider.secret_headers)
+                    continue
+                break
+            else:
+                raise TransportError(
+                    f"download of job {job.id} redirected more than {_MAX_REDIRECTS} times",
+                    request_sent=True,
+                    provider=provider.name,
+                )
+            if response.is_error:
+                yield ReadBody(response)
+                if attempt < env.retry.read_attempts and _should_retry(response):
+                    yield Sleep(env.retry.backoff(attempt, env.rng))
+                    continue
+                raise provider.parse_download_error(response, job, env.now())
+            expected = None
+            if "content-encoding" not in response.headers:
+                length = response.headers.get("content-length")
+                expected = int(length) if length and length.isdigit() else None
+            saved: Path = yield SaveBody(response, target, expected)
+        except TransportError:
+            if attempt >= env.retry.read_attempts:
+                raise
+            yield Sleep(env.retry.backoff(attempt, env.rng))
+            continue
+        log.info("downloaded %s job %s %s to %s", provider.name, job.id, variant, saved)
+        return saved

@@ -1,0 +1,471 @@
+"""What a provider is: the base class every built-in and third-party provider subclasses.
+
+A provider is sans-IO. It turns neutral values into `httpx.Request` objects and
+`httpx.Response` objects back into neutral values; it never opens a connection, sleeps
+or reads the clock. `vidgen.Client` and `vidgen.AsyncClient` do the I/O.
+
+A minimal provider::
+
+    class MyProvider(Provider):
+        name = "mine"
+        api_key_env = "MINE_API_KEY"
+        default_base_url = "https://api.example.com/v1"
+        catalog_package = "vidgen_mine"          # ships vidgen_mine/catalog.toml
+
+        def build_submit(self, fitted): ...
+        def parse_submit(self, response): ...
+        def build_status(self, job): ...
+        def parse_status(self, response): ...
+        def build_download(self, job, index=0, variant="video"): ...
+        def parse_error(self, response): ...
+
+See ``docs/plugins.md`` for the whole contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, NoReturn
+from urllib.parse import urlsplit
+
+import attrs
+import httpx
+
+from ._version import __version__
+from ._catalog import Catalog, load_catalog, read_catalog_resource
+from ._exceptions import (
+    AuthenticationError,
+    ConfigError,
+    ContentExpired,
+    InsufficientCredits,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    ProtocolError,
+    ProviderError,
+    RateLimited,
+    ServerError,
+    UnsupportedRequest,
+)
+from ._fit import fit_request, quote_fitted
+from ._models import Fitted, Job, Quote, VideoRequest
+
+__all__ = [
+    "JobPage",
+    "Provider",
+    "Secret",
+    "error_class_for_status",
+    "from_unix",
+    "parse_retry_after",
+    "read_json",
+    "request_id_from",
+    "same_origin",
+]
+
+USER_AGENT = f"vidgen/{__version__}"
+
+
+class Secret:
+    """A credential that never shows itself in a repr, a str or a log line."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError("an API key must be a non-empty string")
+        self._value = value.strip()
+
+    def reveal(self) -> str:
+        """The secret itself, for the one header that needs it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Secret cannot be pickled")
+
+
+@attrs.frozen(kw_only=True)
+class JobPage:
+    """One page of a provider's job list."""
+
+    jobs: tuple[Job, ...]
+    next_cursor: str | None = None
+
+
+# -- helpers for parsing ------------------------------------------------------------------
+
+
+def read_json(response: httpx.Response, *, provider: str | None = None) -> Any:
+    """The response body as JSON.
+
+    Raises:
+        ProtocolError: the body is not JSON (the text is attached).
+    """
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        text = response.content[:500].decode("utf-8", "replace")
+        raise ProtocolError(
+            f"{provider or 'the provider'} sent a body that is not JSON "
+            f"(HTTP {response.status_code}): {text!r}",
+            provider=provider,
+            body=text,
+        ) from exc
+
+
+def from_unix(value: Any) -> dt.datetime | None:
+    """A unix timestamp (seconds) as an aware UTC datetime; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{value!r} is not a unix timestamp")
+    return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
+
+
+def parse_retry_after(headers: Mapping[str, str], *, now: dt.datetime | None = None) -> float | None:
+    """The server's requested wait in seconds, from ``retry-after-ms`` or ``Retry-After``.
+
+    ``Retry-After`` may be seconds or an HTTP date; a date needs ``now``.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    value = lowered.get("retry-after-ms")
+    if value is not None:
+        try:
+            return max(float(value) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = lowered.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if now is None or when is None:
+        return None
+    return max((when - now).total_seconds(), 0.0)
+
+
+def request_id_from(response: httpx.Response, *names: str) -> str | None:
+    """The first of the given headers the response carries (``x-request-id`` by default)."""
+    for name in names or ("x-request-id",):
+        value = response.headers.get(name)
+        if value:
+            return value
+    return None
+
+
+_STATUS_ERRORS: dict[int, type[ProviderError]] = {
+    400: InvalidRequest,
+    401: AuthenticationError,
+    402: InsufficientCredits,
+    403: PermissionDenied,
+    404: NotFound,
+    409: ServerError,
+    410: NotFound,
+    422: InvalidRequest,
+    429: RateLimited,
+}
+
+
+def error_class_for_status(status_code: int) -> type[ProviderError]:
+    """The error class an HTTP status maps to when nothing more specific is known."""
+    if status_code >= 500 or status_code == 408:
+        return ServerError
+    return _STATUS_ERRORS.get(status_code, ProviderError)
+
+
+def same_origin(a: str | httpx.URL, b: str | httpx.URL) -> bool:
+    """True when two URLs share scheme, host and port (where credentials may go)."""
+    first, second = httpx.URL(str(a)), httpx.URL(str(b))
+    return (first.scheme, first.host, first.port) == (second.scheme, second.host, second.port)
+
+
+# -- the base class -----------------------------------------------------------------------
+
+
+class Provider:
+    """Base class of every provider.
+
+    Class attributes a subclass sets:
+        name: the registered name (``"openai"``).
+        display_name: for tables.
+        api_key_env: the environment variable that holds the key.
+        default_base_url: the API root.
+        catalog_package: the package whose ``catalog.toml`` holds the models.
+        reserved_options: wire fields vidgen sets, which ``provider_options`` may not set.
+        secret_headers: headers that carry credentials (never sent to another host).
+        docs_url: where users read about the provider.
+
+    Settings (keyword arguments, also the keys of a config profile):
+        api_key: the key; by default read from ``api_key_env`` when first needed.
+        api_key_env: another environment variable to read the key from.
+        base_url: another API root (a proxy, a relay).
+        models: model tables that extend or override the catalog.
+        profile: the config profile this provider serves (set by vidgen).
+    """
+
+    name: ClassVar[str] = ""
+    display_name: ClassVar[str] = ""
+    api_key_env: ClassVar[str | None] = None
+    default_base_url: ClassVar[str | None] = None
+    catalog_package: ClassVar[str | None] = None
+    reserved_options: ClassVar[frozenset[str]] = frozenset()
+    secret_headers: ClassVar[frozenset[str]] = frozenset({"authorization"})
+    docs_url: ClassVar[str | None] = None
+
+    _raw_catalogs: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        api_key_env: str | None = None,
+        base_url: str | None = None,
+        models: Iterable[Mapping[str, Any]] = (),
+        profile: str | None = None,
+    ) -> None:
+        self._api_key = Secret(api_key) if api_key is not None else None
+        self.key_env = api_key_env or type(self).api_key_env
+        self.base_url = (base_url or self.default_base_url or "").rstrip("/")
+        self.profile = profile
+        self._extra_models = tuple(dict(m) for m in models)
+        self._catalog: Catalog | None = None
+        if base_url is not None:
+            parts = urlsplit(base_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ConfigError(
+                    f"{self.name}: base_url {base_url!r} is not an http(s) URL, "
+                    "e.g. 'https://relay.example.com/v1'"
+                )
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key is not None else f"from ${self.key_env}"
+        return (
+            f"<{type(self).__name__} name={self.name!r} base_url={self.base_url!r} "
+            f"api_key={key}>"
+        )
+
+    # -- credentials -------------------------------------------------------------------
+
+    @property
+    def has_key(self) -> bool:
+        """True when a key was given or is in the environment."""
+        return self._api_key is not None or bool(self.key_env and os.environ.get(self.key_env))
+
+    def secret(self) -> Secret:
+        """The key, from the settings or the environment.
+
+        Raises:
+            ConfigError: no key was given and the variable is unset (names the variable).
+        """
+        if self._api_key is None:
+            value = os.environ.get(self.key_env or "", "").strip()
+            if not value:
+                where = f"set {self.key_env}" if self.key_env else "pass api_key="
+                raise ConfigError(
+                    f"no API key for {self.name}: {where} "
+                    f"(or set api_key_env in the profile to the variable that holds it)"
+                )
+            self._api_key = Secret(value)
+        return self._api_key
+
+    def auth_headers(self) -> dict[str, str]:
+        """The headers that authenticate a request (a bearer token by default)."""
+        return {"Authorization": f"Bearer {self.secret().reveal()}"}
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        """Headers for a request to the API: user agent, auth, and ``extra``."""
+        return {"User-Agent": USER_AGENT, **self.auth_headers(), **extra}
+
+    def url(self, path: str) -> str:
+        """``base_url`` joined with ``path``.
+
+        Raises:
+            ConfigError: the provider has no base URL.
+        """
+        if not self.base_url:
+            raise ConfigError(
+                f"{self.name} has no base_url; set base_url in the profile or pass base_url="
+            )
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    # -- catalog, fit and quote ---------------------------------------------------------
+
+    def raw_catalog(self) -> Mapping[str, Any]:
+        """The parsed ``catalog.toml`` this provider ships (cached per package)."""
+        package = self.catalog_package
+        if package is None:
+            return {}
+        cache = Provider._raw_catalogs
+        if package not in cache:
+            cache[package] = read_catalog_resource(package)
+        return cache[package]
+
+    @property
+    def catalog(self) -> Catalog:
+        """The shipped catalog with the profile's models merged in."""
+        if self._catalog is None:
+            where = f"profile {self.profile!r}" if self.profile else f"{self.name} catalog"
+            self._catalog = load_catalog(
+                self.raw_catalog(), provider=self.name, extra_models=self._extra_models, where=where
+            )
+        return self._catalog
+
+    def fit(
+        self,
+        request: VideoRequest,
+        policy: str = "strict",
+        allow_retired: bool = False,
+        *,
+        today: dt.date | None = None,
+    ) -> Fitted:
+        """Fit a request to one of this provider's models. No HTTP.
+
+        Args:
+            request: the neutral request.
+            policy: ``"strict"`` refuses what the model cannot do; ``"nearest"`` adjusts
+                and reports each change in ``warnings`` and ``adjustments``.
+            allow_retired: fit a model the catalog says is retired (with a warning).
+            today: the date lifecycle data is checked against (default: today, UTC).
+
+        Raises:
+            UnsupportedRequest: names the parameter and the supported values.
+            ModelRetired: names the retirement date and the replacement.
+        """
+        fitted = fit_request(
+            self.catalog,
+            request,
+            provider=self.name,
+            policy=policy,
+            allow_retired=allow_retired,
+            today=today,
+            reserved_options=self.reserved_options,
+        )
+        return self.check_fitted(fitted, policy)
+
+    def check_fitted(self, fitted: Fitted, policy: str) -> Fitted:
+        """Provider-specific checks after the catalog's; return the (maybe changed) value.
+
+        The default accepts everything. Raise `UnsupportedRequest` for a doomed request.
+        """
+        return fitted
+
+    def quote(self, fitted: Fitted) -> Quote:
+        """The price of a fitted request, from the catalog. No HTTP."""
+        return quote_fitted(fitted)
+
+    # -- the wire (subclasses implement) ---------------------------------------------------
+
+    def build_submit(self, fitted: Fitted) -> httpx.Request:
+        """The request that creates the job."""
+        raise NotImplementedError
+
+    def parse_submit(self, response: httpx.Response) -> Job:
+        """The job a create response describes; raises the provider's error otherwise."""
+        raise NotImplementedError
+
+    def build_status(self, job: Job) -> httpx.Request:
+        """The request that reads the job's current state."""
+        raise NotImplementedError
+
+    def parse_status(self, response: httpx.Response) -> Job:
+        """The job a status response describes; raises the provider's error otherwise."""
+        raise NotImplementedError
+
+    def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
+        """The request that fetches output ``index`` (``variant``: video, thumbnail, ...)."""
+        raise NotImplementedError
+
+    def build_list(self, limit: int = 20, after: str | None = None) -> httpx.Request:
+        """The request that lists recent jobs (where the provider can)."""
+        raise UnsupportedRequest(
+            f"{self.name} cannot list jobs", param="operation", value="list", provider=self.name
+        )
+
+    def parse_list(self, response: httpx.Response) -> JobPage:
+        """A page of jobs from a list response."""
+        raise UnsupportedRequest(
+            f"{self.name} cannot list jobs", param="operation", value="list", provider=self.name
+        )
+
+    def build_delete(self, job: Job) -> httpx.Request:
+        """The request that deletes a job and its outputs (where the provider can)."""
+        raise UnsupportedRequest(
+            f"{self.name} cannot delete jobs", param="operation", value="delete", provider=self.name
+        )
+
+    def parse_delete(self, response: httpx.Response) -> None:
+        """Check a delete response; raises the provider's error on failure."""
+        self.raise_for_error(response)
+
+    def parse_callback(self, headers: Mapping[str, str], body: bytes) -> Job:
+        """The job a callback body describes (where the provider has callbacks)."""
+        raise UnsupportedRequest(
+            f"{self.name} sends no per-request callbacks",
+            param="callback_url",
+            provider=self.name,
+        )
+
+    def parse_error(self, response: httpx.Response) -> ProviderError:
+        """The neutral error for an error response (returned, not raised).
+
+        The default reads no body format; providers override it.
+        """
+        cls = error_class_for_status(response.status_code)
+        return cls(
+            f"HTTP {response.status_code}",
+            provider=self.name,
+            status_code=response.status_code,
+            request_id=request_id_from(response),
+            body=response.content[:2000].decode("utf-8", "replace"),
+        )
+
+    def parse_download_error(self, response: httpx.Response, job: Job, now: dt.datetime) -> ProviderError:
+        """The error for a failed download: 404/410 past ``expires_at`` is `ContentExpired`."""
+        error = self.parse_error(response)
+        expired = job.expires_at is not None and job.expires_at <= now
+        if response.status_code == 410 or (response.status_code == 404 and expired):
+            when = f" at {job.expires_at.isoformat()}" if job.expires_at else ""
+            return ContentExpired(
+                f"the outputs of job {job.id} expired{when}; the provider has deleted them",
+                provider=self.name,
+                status_code=response.status_code,
+                provider_code=error.provider_code,
+                request_id=error.request_id,
+                hint="generate the video again (outputs must be downloaded before they expire)",
+                body=error.body,
+            )
+        return error
+
+    def poll_hint(self, response: httpx.Response) -> float | None:
+        """The server's suggested wait before the next poll, in seconds, if it gave one."""
+        return parse_retry_after(response.headers)
+
+    def raise_for_error(self, response: httpx.Response) -> None:
+        """Raise `parse_error`'s error when the response is an HTTP error."""
+        if response.is_error:
+            raise self.parse_error(response)
+
+    def job_ref(self, job_id: str) -> Job:
+        """A job known only by its id (to poll or download one from the command line)."""
+        return Job(id=job_id, provider=self.name, profile=self.profile)
+
