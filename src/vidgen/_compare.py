@@ -14,7 +14,7 @@ from ._models import Offer, VideoRequest
 from .plugins import get_provider, get_registry
 from .provider import Provider
 
-__all__ = ["compare", "offer_sources"]
+__all__ = ["compare", "offer_sources", "provider_offers"]
 
 
 def offer_sources(
@@ -90,34 +90,52 @@ def compare(
     today = today or dt.datetime.now(dt.timezone.utc).date()
     sources, offers = offer_sources(config)
     for provider, profile in sources:
+        offers.extend(provider_offers(provider, request, policy=policy,
+                                      include_retired=include_retired, today=today))
+    offers.sort(key=_sort_key)
+    return offers
+
+
+def provider_offers(
+    provider: Provider,
+    request: VideoRequest,
+    *,
+    policy: str = "nearest",
+    include_retired: bool = False,
+    today: dt.date | None = None,
+) -> list[Offer]:
+    """The offers of one provider (or profile): one per model, cheapest first.
+
+    Takes the same arguments as `compare`, for a single provider instance.
+    """
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    profile = provider.profile
+    try:
+        catalog = provider.catalog
+    except VidgenError as exc:
+        return [Offer(provider=provider.name, profile=profile, model="-", fitted=None,
+                      quote=None, reason=str(exc))]
+    if request.model:
+        spec = catalog.get(request.model)
+        specs = [spec] if spec is not None else []
+    else:
+        specs = list(catalog.models)
+    offers = []
+    for spec in specs:
+        base = {
+            "provider": provider.name,
+            "profile": profile,
+            "model": spec.id,
+            "retired": spec.is_retired(today),
+            "retired_on": spec.lifecycle.retired_on,
+        }
+        asked = request if request.model else attrs.evolve(request, model=spec.id)
         try:
-            catalog = provider.catalog
-        except VidgenError as exc:
-            offers.append(Offer(provider=provider.name, profile=profile, model="-", fitted=None,
-                                quote=None, reason=str(exc)))
+            fitted = provider.fit(asked, policy=policy, allow_retired=include_retired, today=today)
+            quote = provider.quote(fitted)
+        except (UnsupportedRequest, ModelRetired) as exc:
+            offers.append(Offer(fitted=None, quote=None, reason=str(exc), **base))
             continue
-        if request.model:
-            spec = catalog.get(request.model)
-            specs = [spec] if spec is not None else []
-        else:
-            specs = list(catalog.models)
-        for spec in specs:
-            retired = spec.is_retired(today)
-            life = spec.lifecycle
-            base = {
-                "provider": provider.name,
-                "profile": profile,
-                "model": spec.id,
-                "retired": retired,
-                "retired_on": life.retired_on,
-            }
-            asked = request if request.model else attrs.evolve(request, model=spec.id)
-            try:
-                fitted = provider.fit(asked, policy=policy, allow_retired=include_retired, today=today)
-                quote = provider.quote(fitted)
-            except (UnsupportedRequest, ModelRetired) as exc:
-                offers.append(Offer(fitted=None, quote=None, reason=str(exc), **base))
-                continue
-            offers.append(Offer(fitted=fitted, quote=quote, **base))
+        offers.append(Offer(fitted=fitted, quote=quote, **base))
     offers.sort(key=_sort_key)
     return offers

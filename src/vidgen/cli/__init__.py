@@ -1,0 +1,449 @@
+"""The ``vidgen`` command.
+
+Tables, progress and messages go to stderr; stdout carries only what a script wants:
+job ids, file paths and ``--json`` output. A user error prints one line and exits 2; a
+failure at the provider exits 1. Neither prints a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.markup import escape
+
+from .. import _serialize
+from .._client import Client
+from .._compare import compare, offer_sources, provider_offers
+from .._config import CONFIG_ENV, find_config, load_config
+from .._exceptions import ConfigError, VidgenError
+from .._models import Job, VideoRequest
+from .._reference import Reference
+from .._version import __version__
+from ..plugins import get_provider, get_registry
+from ..provider import Provider
+from ._render import (
+    console,
+    job_line,
+    models_table,
+    offers_table,
+    print_sources,
+    providers_table,
+)
+
+__all__ = ["main"]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    console.print(f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True)
+    sys.exit(code)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+# -- shared options ------------------------------------------------------------------------
+
+
+def _request_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--seconds", "-s", "duration", type=int, help="Video length in seconds."),
+        click.option("--aspect", "-a", help="Aspect ratio: 16:9, 9:16, 1:1 (or landscape/portrait)."),
+        click.option("--resolution", "-r", help="Resolution tier: 720p, 1080p, ..."),
+        click.option("--model", "-m", help="Model id (default: the provider's default model)."),
+        click.option("--reference", "reference", help="First-frame image: a file path or an https URL."),
+        click.option("--variants", type=int, default=1, show_default=True, help="Videos per job."),
+        click.option(
+            "--policy",
+            type=click.Choice(["strict", "nearest"]),
+            default=None,
+            help="strict refuses what the model can't do; nearest adjusts and says so.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _target_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--profile", "-p", help="Profile from vidgen.toml."),
+        click.option("--provider", help="Provider name, used with its defaults and env key."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file."),
+        click.option("--allow-retired", is_flag=True, help="Send to a model the catalog says is retired."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _reference(value: str | None) -> Reference | None:
+    if not value:
+        return None
+    if value.startswith(("http://", "https://")):
+        return Reference.from_url(value)
+    try:
+        return Reference.from_path(value)
+    except FileNotFoundError:
+        raise click.BadParameter(f"no such file: {value}", param_hint="--reference") from None
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--reference") from None
+
+
+def _build_request(prompt: str, **fields: Any) -> VideoRequest:
+    try:
+        return VideoRequest(
+            prompt=prompt,
+            duration=fields.get("duration"),
+            aspect=fields.get("aspect"),
+            resolution=fields.get("resolution"),
+            model=fields.get("model"),
+            reference=_reference(fields.get("reference")),
+            variants=fields.get("variants") or 1,
+        )
+    except (TypeError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _money(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value.lstrip("$"))
+    except InvalidOperation:
+        raise click.BadParameter(f"{value!r} is not an amount", param_hint="--max-cost") from None
+
+
+def _client(
+    profile: str | None,
+    provider: str | None,
+    config_path: str | None,
+    allow_retired: bool = False,
+    policy: str | None = None,
+    max_cost: Decimal | None = None,
+) -> Client:
+    if profile is None and provider is None:
+        config = load_config(config_path)
+        if config.default_profile is None:
+            raise ConfigError(
+                "say where to send it: --profile NAME (from vidgen.toml) or --provider NAME "
+                f"(installed: {', '.join(get_registry().names)})"
+            )
+    return Client(
+        profile,
+        provider=provider,
+        config=config_path,
+        allow_retired=allow_retired,
+        policy=policy or "strict",
+        max_job_cost=max_cost,
+    )
+
+
+class _Group(click.Group):
+    """Turns vidgen's errors into one line and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VidgenError as exc:
+            _fail(str(exc), 2 if exc.user_error else 1)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vidgen")
+def cli() -> None:
+    """Generate videos through any provider, with one request and one set of errors and prices."""
+
+
+# -- quote / compare -------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("prompt", required=False, default="(price check)")
+@_request_options
+@click.option("--profile", "-p", help="Quote only this profile.")
+@click.option("--provider", help="Quote only this provider.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--all", "show_all", is_flag=True, help="Include retired models and refusals.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def quote(
+    prompt: str,
+    profile: str | None,
+    provider: str | None,
+    config_path: str | None,
+    show_all: bool,
+    as_json: bool,
+    policy: str | None,
+    **fields: Any,
+) -> None:
+    """Price a request on every provider and profile (no key, no network needed)."""
+    request = _build_request(prompt, **fields)
+    policy = policy or "nearest"
+    if profile or provider:
+        with _client(profile, provider, config_path) as client:
+            offers = provider_offers(client.provider, request, policy=policy,
+                                     include_retired=show_all)
+    else:
+        offers = compare(request, policy=policy, include_retired=show_all, config=config_path)
+    if as_json:
+        _echo_json([_serialize.offer_to_dict(o) for o in offers])
+        return
+    shown = offers if show_all else [o for o in offers if o.available]
+    hidden_retired = [o for o in offers if o.retired and not o.available]
+    refused = [o for o in offers if not o.available and not o.retired]
+    title = f"Quotes for {request.duration or 'default'} s"
+    if request.aspect:
+        title += f" {request.aspect}"
+    if request.resolution:
+        title += f" {request.resolution}"
+    title += f" (policy {policy}, cheapest first)"
+    if shown:
+        table, sources = offers_table(shown, title=title)
+        console.print(table)
+        print_sources(sources)
+    else:
+        console.print("No provider can serve this request as things stand.")
+    if not show_all and refused:
+        console.print(f"{len(refused)} offer(s) cannot serve this request; --all shows why.")
+    if not show_all and hidden_retired:
+        names = sorted({f"{o.label}:{o.model}" for o in hidden_retired})
+        console.print(
+            f"{len(hidden_retired)} retired model(s) hidden ({', '.join(names)}); "
+            "--all prices them anyway."
+        )
+
+
+# -- generate / submit / status / wait / download --------------------------------------------
+
+
+def _progress_runner(client: Client, job: Job, timeout: float) -> Job:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(f"{job.id} {job.status.value}", total=100)
+
+        def update(current: Job) -> None:
+            progress.update(
+                task,
+                completed=current.progress if current.progress is not None else 0,
+                description=f"{current.id} {current.status.value}",
+            )
+
+        done = client.wait(job, timeout=timeout, on_progress=update)
+        progress.update(task, completed=100)
+        return done
+
+
+def _check_output(output: str, force: bool) -> Path:
+    path = Path(output)
+    if path.is_dir():
+        raise click.BadParameter(f"{output} is a folder; give a file name", param_hint="--output")
+    if path.exists() and not force:
+        raise click.BadParameter(f"{output} exists; pass --force to replace it", param_hint="--output")
+    return path
+
+
+@cli.command()
+@click.argument("prompt")
+@click.option("--output", "-o", required=True, help="Where to save the video (.mp4).")
+@_request_options
+@_target_options
+@click.option("--timeout", type=float, default=900, show_default=True, help="Seconds to wait.")
+@click.option("--max-cost", help="Refuse if the quote is higher than this.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def generate(
+    prompt: str,
+    output: str,
+    profile: str | None,
+    provider: str | None,
+    config_path: str | None,
+    allow_retired: bool,
+    policy: str | None,
+    timeout: float,
+    max_cost: str | None,
+    force: bool,
+    **fields: Any,
+) -> None:
+    """Submit, wait with a progress bar, and download. Prints the file's path."""
+    request = _build_request(prompt, **fields)
+    target = _check_output(output, force)
+    with _client(profile, provider, config_path, allow_retired, policy, _money(max_cost)) as client:
+        fitted = client.fit(request)
+        for warning in fitted.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"{client.provider.name} {fitted.model}, {fitted.seconds} s {fitted.size}: "
+                      f"{client.provider.quote(fitted)}")
+        job = client.submit(request)
+        console.print(f"submitted: {job.id}")
+        job = _progress_runner(client, job, timeout)
+        path = client.download(job, target)
+    click.echo(str(path))
+
+
+@cli.command()
+@click.argument("prompt")
+@_request_options
+@_target_options
+@click.option("--max-cost", help="Refuse if the quote is higher than this.")
+@click.option("--json", "as_json", is_flag=True, help="Print the job as JSON on stdout.")
+def submit(
+    prompt: str,
+    profile: str | None,
+    provider: str | None,
+    config_path: str | None,
+    allow_retired: bool,
+    policy: str | None,
+    max_cost: str | None,
+    as_json: bool,
+    **fields: Any,
+) -> None:
+    """Create a job and print its id (then `vidgen wait ID` / `vidgen download ID`)."""
+    request = _build_request(prompt, **fields)
+    with _client(profile, provider, config_path, allow_retired, policy, _money(max_cost)) as client:
+        for warning in client.fit(request).warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
+        job = client.submit(request)
+    if as_json:
+        _echo_json(_serialize.job_to_dict(job))
+    else:
+        console.print(job_line(job))
+        click.echo(job.id)
+
+
+def _job_command_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")(func)
+    func = click.option("--provider", help="Provider name.")(func)
+    func = click.option("--profile", "-p", help="Profile from vidgen.toml.")(func)
+    return click.argument("job_id")(func)
+
+
+@cli.command()
+@_job_command_options
+@click.option("--json", "as_json", is_flag=True, help="Print the job as JSON on stdout.")
+def status(job_id: str, profile: str | None, provider: str | None, config_path: str | None,
+           as_json: bool) -> None:
+    """Show a job's current state."""
+    with _client(profile, provider, config_path) as client:
+        job = client.get(job_id)
+    if as_json:
+        _echo_json(_serialize.job_to_dict(job, raw=True))
+    else:
+        click.echo(job_line(job))
+        if job.expires_at:
+            click.echo(f"outputs expire at {job.expires_at.isoformat()}")
+
+
+@cli.command()
+@_job_command_options
+@click.option("--timeout", type=float, default=900, show_default=True, help="Seconds to wait.")
+def wait(job_id: str, profile: str | None, provider: str | None, config_path: str | None,
+         timeout: float) -> None:
+    """Wait for a job to finish, with a progress bar."""
+    with _client(profile, provider, config_path) as client:
+        job = _progress_runner(client, client.get(job_id), timeout)
+    click.echo(job_line(job))
+
+
+@cli.command()
+@_job_command_options
+@click.option("--output", "-o", required=True, help="Where to save it.")
+@click.option("--variant", default="video", show_default=True, help="video, thumbnail, spritesheet.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def download(job_id: str, profile: str | None, provider: str | None, config_path: str | None,
+             output: str, variant: str, force: bool) -> None:
+    """Download a finished job's output (atomically). Prints the file's path."""
+    target = _check_output(output, force)
+    with _client(profile, provider, config_path) as client:
+        path = client.download(job_id, target, variant=variant)
+    click.echo(str(path))
+
+
+# -- catalog and set-up ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--provider", help="Only this provider.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def models(provider: str | None, config_path: str | None, as_json: bool) -> None:
+    """The catalog: models, durations, sizes, prices with sources, and lifecycle."""
+    sources, broken = offer_sources(config_path)
+    for offer in broken:
+        console.print(f"[red]profile {offer.profile}:[/red] {offer.reason}")
+    today = dt.datetime.now(dt.timezone.utc).date()
+    rows = []
+    retired: set[str] = set()
+    for instance, profile in sources:
+        if provider and instance.name != provider:
+            continue
+        where = profile or instance.name
+        for spec in instance.catalog.models:
+            rows.append((where, spec))
+            if spec.is_retired(today):
+                retired.add(f"{where}/{spec.id}")
+    if provider and not rows and provider not in get_registry():
+        raise ConfigError(f"unknown provider {provider!r}; installed: {', '.join(get_registry().names)}")
+    if as_json:
+        _echo_json([{"where": where, **_serialize.model_to_dict(spec)} for where, spec in rows])
+        return
+    table, sources = models_table(rows, today_retired=retired)
+    console.print(table)
+    print_sources(sources)
+
+
+@cli.command()
+def providers() -> None:
+    """Installed providers, the plugins that brought them, and plugins that failed."""
+    registry = get_registry()
+    instances: dict[str, Provider | None] = {}
+    for name in registry.names:
+        try:
+            instances[name] = get_provider(name)
+        except VidgenError:
+            instances[name] = None
+    console.print(providers_table(registry, instances))
+    for name in registry.names:
+        click.echo(name)
+    for failure in registry.failures:
+        console.print(f"[red]plugin {failure.plugin!r} failed:[/red] {failure.error}")
+    if registry.disabled:
+        console.print(f"disabled by VIDGEN_DISABLE_PLUGINS: {', '.join(registry.disabled)}")
+
+
+@cli.command()
+def config() -> None:
+    """Where the config file is, and its profiles."""
+    path = find_config()
+    if path is None:
+        console.print(
+            f"No config file. vidgen looks at ${CONFIG_ENV}, ./vidgen.toml, then the user config "
+            "folder. See docs/quickstart.md for an example."
+        )
+        return
+    loaded = load_config(path)
+    click.echo(str(path))
+    for name, profile in sorted(loaded.profiles.items()):
+        mark = " (default)" if name == loaded.default_profile else ""
+        key = profile.settings.get("api_key_env", "-")
+        console.print(f"  {name}{mark}: provider {profile.provider}, key from {key}")
+
+
+def main() -> None:
+    """Entry point of the ``vidgen`` command."""
+    cli(prog_name="vidgen")

@@ -1,0 +1,151 @@
+"""Tables and lines for people, on stderr (stdout carries ids, paths and JSON only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .._catalog import ModelSpec, Price
+from .._models import Job, Offer
+from ..plugins import Registry
+from ..provider import Provider
+
+console = Console(stderr=True, highlight=False, soft_wrap=False)
+
+
+def _money(amount: Decimal | None, currency: str | None) -> str:
+    if amount is None:
+        return "unknown"
+    if currency == "USD":
+        return f"${amount:.2f}"
+    return f"{amount:.2f} {currency or ''}".strip()
+
+
+def _unit(price: Decimal | None, currency: str | None, unit: str) -> str:
+    if price is None:
+        return "-"
+    per = "s" if unit == "second" else unit
+    if currency == "USD":
+        return f"${price}/{per}"
+    return f"{price} {currency}/{per}"
+
+
+class Sources:
+    """Numbers long source texts so tables can cite them as [1], [2] below."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def cite(self, source: str | None, as_of: object = None) -> str:
+        if not source:
+            return "no source"
+        if source not in self.items:
+            self.items.append(source)
+        mark = f"[{self.items.index(source) + 1}]"
+        return f"{mark} {as_of}" if as_of else f"{mark} no date"
+
+
+def print_sources(sources: Sources) -> None:
+    """The footnotes of a table."""
+    for number, source in enumerate(sources.items, 1):
+        console.print(f"  \\[{number}] {source}", soft_wrap=True)
+
+
+def offers_table(offers: Sequence[Offer], *, title: str) -> tuple[Table, Sources]:
+    """One row per offer: where, model, what is sent, price, source and date."""
+    sources = Sources()
+    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    for name in ("provider", "model", "sent", "price", "unit", "source, as of", "notes"):
+        table.add_column(name, overflow="fold")
+    for offer in offers:
+        where = offer.label if offer.profile is None else f"{offer.profile} ({offer.provider})"
+        if offer.fitted is None or offer.quote is None:
+            table.add_row(where, offer.model, "-", "-", "-", "-", f"[red]{escape(offer.reason or '')}[/red]")
+            continue
+        fitted, quote = offer.fitted, offer.quote
+        notes = [str(a) for a in fitted.adjustments]
+        if offer.retired:
+            notes.insert(0, f"RETIRED {offer.retired_on or ''}".strip())
+        if quote.note:
+            notes.append(quote.note)
+        table.add_row(
+            where,
+            fitted.model,
+            f"{fitted.seconds} s {fitted.size}" + (f" x{fitted.variants}" if fitted.variants > 1 else ""),
+            _money(quote.amount, quote.currency),
+            _unit(quote.unit_price, quote.currency, quote.unit),
+            escape(sources.cite(quote.source, quote.as_of)),
+            "; ".join(notes),
+        )
+    return table, sources
+
+
+def _price_text(price: Price) -> str:
+    tier = ", ".join(price.sizes or price.resolutions) or "all sizes"
+    if price.per_second is not None:
+        amount = _unit(price.per_second, price.currency, "second")
+    elif price.per_video is not None:
+        amount = _unit(price.per_video, price.currency, "video")
+    else:
+        amount = "unpublished"
+    return f"{tier}: {amount}"
+
+
+def models_table(
+    rows: Sequence[tuple[str, ModelSpec]], *, today_retired: set[str]
+) -> tuple[Table, Sources]:
+    """The catalog: capabilities, prices with sources and dates, lifecycle."""
+    cites = Sources()
+    table = Table(title="Models", title_justify="left", show_lines=True)
+    for name in ("provider", "model", "durations (s)", "sizes", "prices", "source, as of", "lifecycle"):
+        table.add_column(name, overflow="fold")
+    for where, spec in rows:
+        prices = "\n".join(_price_text(p) for p in spec.prices) or "unknown"
+        sources = "\n".join(escape(cites.cite(p.source, p.as_of)) for p in spec.prices) or "-"
+        life = spec.lifecycle
+        status = "retired" if f"{where}/{spec.id}" in today_retired else life.status
+        lifecycle = status
+        if life.retired_on:
+            lifecycle += f" {life.retired_on.isoformat()}"
+        if life.replacement:
+            lifecycle += f" -> {life.replacement}"
+        table.add_row(
+            where,
+            spec.id + (f"\n({', '.join(spec.aliases)})" if spec.aliases else ""),
+            ", ".join(str(d) for d in spec.durations),
+            ", ".join(s.size for s in spec.sizes),
+            prices,
+            sources,
+            lifecycle,
+        )
+    return table, cites
+
+
+def providers_table(registry: Registry, instances: dict[str, Provider | None]) -> Table:
+    """Registered providers, the plugin that brought each, and where its key comes from."""
+    table = Table(title="Providers", title_justify="left")
+    for name in ("provider", "plugin", "key", "base URL", "models"):
+        table.add_column(name, overflow="fold")
+    for name in registry.names:
+        provider = instances.get(name)
+        cls = registry.get(name)
+        assert cls is not None
+        if provider is None:
+            table.add_row(name, registry.origin(name) or "-", cls.api_key_env or "-",
+                          "(set in a profile)", "(from config)")
+            continue
+        key = provider.key_env or "-"
+        if provider.key_env:
+            key += " (set)" if provider.has_key else " (not set)"
+        table.add_row(name, registry.origin(name) or "-", key, provider.base_url or "-",
+                      str(len(provider.catalog.models)))
+    return table
+
+
+def job_line(job: Job) -> str:
+    """One line about a job, for people."""
+    return job.describe()
