@@ -1,0 +1,70 @@
+"""Shared fixtures: an isolated environment, cassette settings, a fake clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import vidgen.plugins
+from vidgen.testing import FakeClock
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+
+# Environment variables that could leak a real key or config into a test.
+_ISOLATE = (
+    "VIDGEN_CONFIG",
+    "VIDGEN_DISABLE_PLUGINS",
+    "VIDGEN_HOME",
+    "OPENAI_API_KEY",
+    "APIYI_API_KEY",
+    "AIVIDEOAPI_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_ENDPOINT",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No real keys or config; the working directory and home are empty temp folders."""
+    for name in _ISOLATE:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.chdir(tmp_path)
+    vidgen.plugins.reset()
+    yield
+    vidgen.plugins.reset()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock that advances only when slept on."""
+    return FakeClock()
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, object]:
+    """Cassettes replay only; credentials are never written into them."""
+    return {
+        "record_mode": "none",
+        "filter_headers": ["authorization", "api-key", "openai-organization", "openai-project"],
+        "filter_query_parameters": ["api-key", "key"],
+        "decode_compressed_response": True,
+        "match_on": ["method", "scheme", "host", "port", "path", "query"],
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    """``cassettes/<provider>/`` for tests under ``tests/providers/<provider>/``."""
+    test_dir = Path(request.node.fspath).parent
+    try:
+        provider = test_dir.relative_to(ROOT / "tests" / "providers").parts[0]
+    except ValueError:
+        provider = "core"
+    return str(CASSETTES / provider)
