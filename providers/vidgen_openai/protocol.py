@@ -92,9 +92,7 @@ class VideosAPIProvider(Provider):
         reference = fitted.request.reference
         url = self.url("videos")
         if reference is not None and reference.data is not None:
-            form = {
-                k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()
-            }
+            form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()}
             files = {"input_reference": (reference.filename, reference.data, reference.mime)}
             return httpx.Request("POST", url, headers=self.headers(), data=form, files=files)
         if reference is not None:
@@ -164,7 +162,7 @@ class VideosAPIProvider(Provider):
         """The neutral job for a decoded video object."""
         status = self.status_map.get((video.status or "").lower(), JobStatus.UNKNOWN)
         expires_at = from_unix(video.expires_at)
-        outputs = ()
+        outputs: tuple[Output, ...] = ()
         if status is JobStatus.SUCCEEDED:
             outputs = (Output(kind="video", ref=video.id, expires_at=expires_at),)
         error = None
@@ -217,8 +215,9 @@ class VideosAPIProvider(Provider):
         try:
             page = _wire.converter.structure(body, _wire.VideoList)
         except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-            raise ProtocolError(f"{self.name} sent a list vidgen cannot read: {exc}",
-                                provider=self.name, body=body) from exc
+            raise ProtocolError(
+                f"{self.name} sent a list vidgen cannot read: {exc}", provider=self.name, body=body
+            ) from exc
         jobs = tuple(self._video(item, response) for item in page.data)
         cursor = page.last_id or (jobs[-1].id if jobs else None)
         return JobPage(jobs=jobs, next_cursor=cursor if page.has_more else None)
@@ -250,7 +249,10 @@ class VideosAPIProvider(Provider):
         words = f"{fields.code or ''} {fields.type or ''}".lower()
         if any(word in words for word in _POLICY_WORDS):
             return ContentPolicyViolation
-        if status_code == 429 and fields.code in ("insufficient_quota", "billing_hard_limit_reached"):
+        if status_code == 429 and fields.code in (
+            "insufficient_quota",
+            "billing_hard_limit_reached",
+        ):
             return InsufficientCredits
         return error_class_for_status(status_code)
 

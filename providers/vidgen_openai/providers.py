@@ -70,7 +70,7 @@ class OpenAICompatibleProvider(VideosAPIProvider):
         if not base_url:
             raise ConfigError(
                 "openai-compatible needs base_url, the relay's API root "
-                "(e.g. base_url = \"https://relay.example.com/v1\")"
+                '(e.g. base_url = "https://relay.example.com/v1")'
             )
         super().__init__(base_url=base_url, models=models, **settings)
 

@@ -5,6 +5,7 @@ submit, wait for and download it through `Client` or `AsyncClient`. Every provid
 statuses, errors and prices come back in one schema.
 """
 
+from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
 from ._client import AsyncClient, Client
 from ._compare import compare
 from ._config import Config, Profile, load_config
@@ -31,7 +32,6 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
-from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
 from ._lifecycle import PollPolicy, RetryPolicy
 from ._models import (
     Adjustment,

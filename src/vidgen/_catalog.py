@@ -235,7 +235,7 @@ class Catalog:
 
 def _decimal(value: Any, _: type) -> Decimal:
     if isinstance(value, float):
-        raise ValueError(f"write prices as strings, e.g. \"{value}\", so they stay exact")
+        raise ValueError(f'write prices as strings, e.g. "{value}", so they stay exact')
     try:
         return Decimal(str(value))
     except InvalidOperation:

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import attrs
 
+from ._catalog import ModelSpec
 from ._config import Config, load_config
 from ._exceptions import ModelRetired, UnsupportedRequest, VidgenError
-from ._models import Offer, VideoRequest
+from ._models import Fitted, Offer, Quote, VideoRequest
 from .plugins import get_provider, get_registry
 from .provider import Provider
 
@@ -36,8 +37,14 @@ def offer_sources(
             provider = get_provider(profile.provider, profile=profile.name, **profile.settings)
         except VidgenError as exc:
             broken.append(
-                Offer(provider=profile.provider, profile=profile.name, model="-", fitted=None,
-                      quote=None, reason=str(exc))
+                Offer(
+                    provider=profile.provider,
+                    profile=profile.name,
+                    model="-",
+                    fitted=None,
+                    quote=None,
+                    reason=str(exc),
+                )
             )
             continue
         sources.append((provider, profile.name))
@@ -89,9 +96,12 @@ def compare(
     """
     today = today or dt.datetime.now(dt.timezone.utc).date()
     sources, offers = offer_sources(config)
-    for provider, profile in sources:
-        offers.extend(provider_offers(provider, request, policy=policy,
-                                      include_retired=include_retired, today=today))
+    for provider, _ in sources:
+        offers.extend(
+            provider_offers(
+                provider, request, policy=policy, include_retired=include_retired, today=today
+            )
+        )
     offers.sort(key=_sort_key)
     return offers
 
@@ -113,8 +123,16 @@ def provider_offers(
     try:
         catalog = provider.catalog
     except VidgenError as exc:
-        return [Offer(provider=provider.name, profile=profile, model="-", fitted=None,
-                      quote=None, reason=str(exc))]
+        return [
+            Offer(
+                provider=provider.name,
+                profile=profile,
+                model="-",
+                fitted=None,
+                quote=None,
+                reason=str(exc),
+            )
+        ]
     if request.model:
         spec = catalog.get(request.model)
         specs = [spec] if spec is not None else []
@@ -122,20 +140,28 @@ def provider_offers(
         specs = list(catalog.models)
     offers = []
     for spec in specs:
-        base = {
-            "provider": provider.name,
-            "profile": profile,
-            "model": spec.id,
-            "retired": spec.is_retired(today),
-            "retired_on": spec.lifecycle.retired_on,
-        }
+
+        def offer(
+            fitted: Fitted | None, quote: Quote | None, reason: str | None, spec: ModelSpec = spec
+        ) -> Offer:
+            return Offer(
+                provider=provider.name,
+                profile=profile,
+                model=spec.id,
+                fitted=fitted,
+                quote=quote,
+                reason=reason,
+                retired=spec.is_retired(today),
+                retired_on=spec.lifecycle.retired_on,
+            )
+
         asked = request if request.model else attrs.evolve(request, model=spec.id)
         try:
             fitted = provider.fit(asked, policy=policy, allow_retired=include_retired, today=today)
             quote = provider.quote(fitted)
         except (UnsupportedRequest, ModelRetired) as exc:
-            offers.append(Offer(fitted=None, quote=None, reason=str(exc), **base))
+            offers.append(offer(None, None, str(exc)))
             continue
-        offers.append(Offer(fitted=fitted, quote=quote, **base))
+        offers.append(offer(fitted, quote, None))
     offers.sort(key=_sort_key)
     return offers

@@ -31,7 +31,7 @@ def _money(value: Any, where: str) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, float):
-        raise ConfigError(f"{where}: write money as a string, e.g. \"{value}\", so it stays exact")
+        raise ConfigError(f'{where}: write money as a string, e.g. "{value}", so it stays exact')
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
@@ -116,17 +116,19 @@ def _profile(name: str, raw: Any, where: str) -> Profile:
         raise ConfigError(
             f"{where}: [profiles.{name}] holds {secrets[0]!r}; keys never go in the file. "
             f"Remove it, put the key in an environment variable and set "
-            f"api_key_env = \"THAT_VARIABLE\""
+            f'api_key_env = "THAT_VARIABLE"'
         )
     provider = raw.get("provider")
     if not isinstance(provider, str) or not provider:
         raise ConfigError(
-            f"{where}: [profiles.{name}] needs provider = \"...\" "
+            f'{where}: [profiles.{name}] needs provider = "..." '
             "(openai, openai-compatible, or an installed plugin's provider)"
         )
     models = raw.get("models", [])
     if not isinstance(models, list) or not all(isinstance(m, Mapping) for m in models):
-        raise ConfigError(f"{where}: profiles.{name}.models must be [[profiles.{name}.models]] tables")
+        raise ConfigError(
+            f"{where}: profiles.{name}.models must be [[profiles.{name}.models]] tables"
+        )
     settings = {k: v for k, v in raw.items() if k not in _PROFILE_KEYS}
     return Profile(
         name=name,

@@ -58,7 +58,9 @@ class _Fitter:
         )
 
     def adjust(self, field: str, requested: Any, sent: Any, reason: str) -> None:
-        self.adjustments.append(Adjustment(field=field, requested=requested, sent=sent, reason=reason))
+        self.adjustments.append(
+            Adjustment(field=field, requested=requested, sent=sent, reason=reason)
+        )
         hint = self.spec.hint(field, requested)
         text = f"{field} {requested!r} changed to {sent!r}: {reason}"
         self.warnings.append(f"{text}. {hint}" if hint else text)
@@ -103,17 +105,22 @@ class _Fitter:
         aspect = request.aspect
         if aspect is None and reference is not None and reference.size is not None:
             # The first frame fixes the shape of the video.
-            assert reference.width is not None and reference.height is not None
+            assert reference.width is not None
+            assert reference.height is not None
             aspect = aspect_of(reference.width, reference.height)
         if aspect is None:
             aspect = default.aspect
+        wanted_aspect: str = aspect
         if aspect not in aspects:
             offered = ", ".join(self._combos())
             if self.policy == "strict" or request.aspect is None:
                 self.refuse(
-                    "aspect", aspect, aspects, f"aspect {aspect} is not offered; it renders {offered}"
+                    "aspect",
+                    aspect,
+                    aspects,
+                    f"aspect {aspect} is not offered; it renders {offered}",
                 )
-            chosen_aspect = min(aspects, key=lambda a: aspect_distance(a, aspect))
+            chosen_aspect = min(aspects, key=lambda a: aspect_distance(a, wanted_aspect))
             self.adjust("aspect", aspect, chosen_aspect, f"the model renders {offered}")
             aspect = chosen_aspect
 
@@ -143,7 +150,10 @@ class _Fitter:
         # Nearest tier; on a tie the lower one (cheaper, and always at least as available).
         chosen = min(
             same_aspect,
-            key=lambda s: (abs(resolution_pixels(s.resolution) - wanted), resolution_pixels(s.resolution)),
+            key=lambda s: (
+                abs(resolution_pixels(s.resolution) - wanted),
+                resolution_pixels(s.resolution),
+            ),
         )
         self.adjust("resolution", resolution, chosen.resolution, f"the model renders {offered}")
         return chosen
@@ -158,14 +168,21 @@ class _Fitter:
         spec = self.spec
         forms = spec.reference
         if not forms:
-            self.refuse("reference", "image", [], "it takes no reference image; leave reference unset")
+            self.refuse(
+                "reference", "image", [], "it takes no reference image; leave reference unset"
+            )
         form = "url" if reference.is_url else "file"
         if form not in forms:
             if form == "file":
                 fix = "host the image and pass Reference.from_url(...)"
             else:
                 fix = "download the image and pass Reference.from_path(...)"
-            self.refuse("reference", form, forms, f"it takes the reference image only as a {forms[0]}; {fix}")
+            self.refuse(
+                "reference",
+                form,
+                forms,
+                f"it takes the reference image only as a {forms[0]}; {fix}",
+            )
         if reference.mime is not None and reference.mime not in spec.reference_formats:
             self.refuse(
                 "reference",
@@ -173,15 +190,15 @@ class _Fitter:
                 spec.reference_formats,
                 f"the reference image is {reference.mime}; it takes {_join(spec.reference_formats)}",
             )
-        if reference.data is not None and spec.reference_max_bytes is not None:
-            if len(reference.data) > spec.reference_max_bytes:
-                self.refuse(
-                    "reference",
-                    len(reference.data),
-                    [spec.reference_max_bytes],
-                    f"the reference image is {len(reference.data)} bytes; "
-                    f"the limit is {spec.reference_max_bytes}. Compress or shrink it",
-                )
+        limit = spec.reference_max_bytes
+        if reference.data is not None and limit is not None and len(reference.data) > limit:
+            self.refuse(
+                "reference",
+                len(reference.data),
+                [spec.reference_max_bytes],
+                f"the reference image is {len(reference.data)} bytes; "
+                f"the limit is {spec.reference_max_bytes}. Compress or shrink it",
+            )
         if reference.width is None or reference.height is None:
             return
         if spec.reference_min_side is not None:
@@ -321,7 +338,8 @@ def fit_request(
             if life.note:
                 message += f". {life.note}"
             raise ModelRetired(
-                message + ". Pass allow_retired=True (--allow-retired) if your endpoint still serves it",
+                message
+                + ". Pass allow_retired=True (--allow-retired) if your endpoint still serves it",
                 model=spec.id,
                 provider=provider,
                 retired_on=life.retired_on,

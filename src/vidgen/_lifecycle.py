@@ -143,7 +143,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """The delay before try number ``attempt + 1``."""
-        base = min(self.maximum, self.initial * 2 ** (attempt - 1))
+        base = min(self.maximum, self.initial * 2.0 ** (attempt - 1))
         return base * (1 + self.jitter * rng.random())
 
 
@@ -202,7 +202,9 @@ def translate_transport_error(exc: httpx.TransportError, provider: str) -> Trans
     if sent:
         message = f"{provider}: the connection failed after the request was sent ({kind}: {detail})"
     else:
-        message = f"{provider}: could not connect ({kind}: {detail}); check the network and base_url"
+        message = (
+            f"{provider}: could not connect ({kind}: {detail}); check the network and base_url"
+        )
     return TransportError(message, request_sent=sent, provider=provider)
 
 
@@ -222,7 +224,9 @@ def _should_retry(response: httpx.Response) -> bool:
     return response.status_code in _RETRY_STATUSES
 
 
-def read_flow(env: Env, request: httpx.Request, deadline: float | None = None) -> Flow[httpx.Response]:
+def read_flow(
+    env: Env, request: httpx.Request, deadline: float | None = None
+) -> Flow[httpx.Response]:
     """Send an idempotent request, retrying what can be retried. Returns the last response."""
     policy = env.retry
     attempt = 0
@@ -239,9 +243,19 @@ def read_flow(env: Env, request: httpx.Request, deadline: float | None = None) -
             continue
         if response.is_error and attempt < policy.read_attempts and _should_retry(response):
             hint = parse_retry_after(response.headers, now=env.now())
-            delay = min(hint, policy.max_server_wait) if hint is not None else policy.backoff(attempt, env.rng)
+            delay = (
+                min(hint, policy.max_server_wait)
+                if hint is not None
+                else policy.backoff(attempt, env.rng)
+            )
             if _fits(env, delay, deadline):
-                log.info("%s: HTTP %d; retry %d in %.1fs", _describe(request), response.status_code, attempt, delay)
+                log.info(
+                    "%s: HTTP %d; retry %d in %.1fs",
+                    _describe(request),
+                    response.status_code,
+                    attempt,
+                    delay,
+                )
                 yield Sleep(delay)
                 continue
         return response
@@ -276,11 +290,19 @@ def submit_flow(env: Env, fitted: Fitted) -> Flow[Job]:
             raise
         if response.is_error:
             error = provider.parse_error(response)
-            if isinstance(error, RateLimited) and error.retryable and attempt < policy.submit_attempts:
+            if (
+                isinstance(error, RateLimited)
+                and error.retryable
+                and attempt < policy.submit_attempts
+            ):
                 wait = error.retry_after
                 if wait is None:
                     wait = parse_retry_after(response.headers, now=env.now())
-                delay = min(wait, policy.max_server_wait) if wait is not None else policy.backoff(attempt, env.rng)
+                delay = (
+                    min(wait, policy.max_server_wait)
+                    if wait is not None
+                    else policy.backoff(attempt, env.rng)
+                )
                 log.info("submit rate limited; retry %d in %.1fs", attempt, delay)
                 yield Sleep(delay)
                 continue
@@ -345,7 +367,9 @@ def wait_flow(
             return _raise_if_failed(job)
         if job.status is JobStatus.UNKNOWN and not warned_unknown:
             warned_unknown = True
-            log.warning("job %s has a status vidgen does not know: %r", job.id, job.raw.get("status"))
+            log.warning(
+                "job %s has a status vidgen does not know: %r", job.id, job.raw.get("status")
+            )
         now = env.clock()
         if now >= deadline:
             progress = f" ({job.progress}%)" if job.progress is not None else ""
@@ -364,7 +388,9 @@ def wait_flow(
         yield Sleep(min(delay, deadline - now))
 
 
-def list_flow(env: Env, limit: int = 20, after: str | None = None) -> Flow[tuple[list[Job], str | None]]:
+def list_flow(
+    env: Env, limit: int = 20, after: str | None = None
+) -> Flow[tuple[list[Job], str | None]]:
     """One page of the provider's recent jobs."""
     provider = env.provider
     response = yield from read_flow(env, provider.build_list(limit=limit, after=after))
@@ -382,7 +408,9 @@ def delete_flow(env: Env, job: Job) -> Flow[None]:
 _MAX_REDIRECTS = 5
 
 
-def _follow(request: httpx.Request, response: httpx.Response, secret_headers: frozenset[str]) -> httpx.Request:
+def _follow(
+    request: httpx.Request, response: httpx.Response, secret_headers: frozenset[str]
+) -> httpx.Request:
     location = response.headers["location"]
     url = request.url.join(location)
     if url.scheme != "https" and request.url.scheme == "https":
@@ -425,7 +453,7 @@ def download_flow(
             f"the outputs of {provider.name} job {job.id} expired at "
             f"{job.expires_at.isoformat()}; the provider has deleted them",
             provider=provider.name,
-            hint="generate the video again, and download it within the provider's retention time",
+            hint="Generate the video again, and download it within the provider's retention time",
         )
     original = provider.build_download(job, index=index, variant=variant)
     attempt = 0

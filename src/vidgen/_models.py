@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -94,6 +94,10 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def _outputs(value: Iterable[Output]) -> tuple[Output, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class Job:
     """A video job as the provider last reported it.
@@ -122,7 +126,7 @@ class Job:
     created_at: dt.datetime | None = attrs.field(default=None, converter=_aware)
     completed_at: dt.datetime | None = attrs.field(default=None, converter=_aware)
     expires_at: dt.datetime | None = attrs.field(default=None, converter=_aware)
-    outputs: tuple[Output, ...] = attrs.field(default=(), converter=tuple)
+    outputs: tuple[Output, ...] = attrs.field(default=(), converter=_outputs)
     error: JobError | None = None
     seconds: int | None = None
     size: str | None = None
@@ -226,11 +230,12 @@ def _duration(value: Any) -> int | None:
     return value
 
 
-def _optional(convert: Any) -> Any:
-    def run(value: Any) -> Any:
-        return None if value is None else convert(value)
+def _aspect(value: str | None) -> str | None:
+    return None if value is None else normalize_aspect(value)
 
-    return run
+
+def _resolution(value: str | None) -> str | None:
+    return None if value is None else normalize_resolution(value)
 
 
 def _prompt(value: Any) -> str:
@@ -289,8 +294,8 @@ class VideoRequest:
 
     prompt: str = attrs.field(converter=_prompt)
     duration: int | None = attrs.field(default=None, converter=_duration)
-    aspect: str | None = attrs.field(default=None, converter=_optional(normalize_aspect))
-    resolution: str | None = attrs.field(default=None, converter=_optional(normalize_resolution))
+    aspect: str | None = attrs.field(default=None, converter=_aspect)
+    resolution: str | None = attrs.field(default=None, converter=_resolution)
     reference: Reference | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Reference))
     )

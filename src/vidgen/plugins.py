@@ -84,9 +84,11 @@ class Registry:
         recorded as a failure of the registering plugin; the first registration wins.
         """
         plugin = self._current
-        if not (isinstance(provider, type) and issubclass(provider, Provider)):
+        if not _is_provider_class(provider):
             self.failures.append(
-                PluginFailure(plugin, f"registered {name!r} with {provider!r}, not a Provider class")
+                PluginFailure(
+                    plugin, f"registered {name!r} with {provider!r}, not a Provider class"
+                )
             )
             return
         if provider.name != name:
@@ -129,6 +131,11 @@ class Registry:
         return len(self._providers)
 
 
+def _is_provider_class(value: object) -> bool:
+    # Plugins are other people's untyped code: check at run time what the types promise.
+    return isinstance(value, type) and issubclass(value, Provider)
+
+
 def _disabled_names() -> set[str]:
     return {part.strip() for part in os.environ.get(DISABLE_ENV, "").split(",") if part.strip()}
 
@@ -161,7 +168,9 @@ def _build_registry(extra: Iterable[tuple[str, Any]]) -> Registry:
         try:
             candidates.append((ep.name, ep.load()))
         except Exception as exc:  # a broken plugin must not take the others down
-            registry.failures.append(PluginFailure(ep.name, f"failed to import: {_short_error(exc)}"))
+            registry.failures.append(
+                PluginFailure(ep.name, f"failed to import: {_short_error(exc)}")
+            )
     candidates.extend((name, obj) for name, obj in extra if name not in disabled)
     for name, plugin in candidates:
         try:
@@ -174,7 +183,7 @@ def _build_registry(extra: Iterable[tuple[str, Any]]) -> Registry:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         culprit = getattr(exc, "plugin", None)
-        name = manager.get_name(culprit) if culprit is not None else "?"
+        name = str(manager.get_name(culprit)) if culprit is not None else "?"
         registry.failures.append(PluginFailure(str(name), f"unknown hook: {exc}"))
         if culprit is not None:
             manager.unregister(culprit)
@@ -187,7 +196,9 @@ def _build_registry(extra: Iterable[tuple[str, Any]]) -> Registry:
             impl.function(registry=registry)
         except Exception as exc:
             registry.failures.append(
-                PluginFailure(impl.plugin_name, f"failed in vidgen_register_providers: {_short_error(exc)}")
+                PluginFailure(
+                    impl.plugin_name, f"failed in vidgen_register_providers: {_short_error(exc)}"
+                )
             )
     registry._current = "<direct>"
     return registry
@@ -231,9 +242,9 @@ def provider_settings(cls: type[Provider]) -> list[str]:
             continue
         params = inspect.signature(init).parameters.values()
         for param in params:
-            if param.kind in (param.KEYWORD_ONLY, param.POSITIONAL_OR_KEYWORD) and param.name != "self":
-                if param.name not in names:
-                    names.append(param.name)
+            keyword = param.kind in (param.KEYWORD_ONLY, param.POSITIONAL_OR_KEYWORD)
+            if keyword and param.name != "self" and param.name not in names:
+                names.append(param.name)
         if not any(p.kind is p.VAR_KEYWORD for p in params):
             break
     return names

@@ -35,7 +35,6 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
-from ._version import __version__
 from ._catalog import Catalog, load_catalog, read_catalog_resource
 from ._exceptions import (
     AuthenticationError,
@@ -53,6 +52,7 @@ from ._exceptions import (
 )
 from ._fit import fit_request, quote_fitted
 from ._models import Fitted, Job, Quote, VideoRequest
+from ._version import __version__
 
 __all__ = [
     "JobPage",
@@ -136,7 +136,9 @@ def from_unix(value: Any) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
 
 
-def parse_retry_after(headers: Mapping[str, str], *, now: dt.datetime | None = None) -> float | None:
+def parse_retry_after(
+    headers: Mapping[str, str], *, now: dt.datetime | None = None
+) -> float | None:
     """The server's requested wait in seconds, from ``retry-after-ms`` or ``Retry-After``.
 
     ``Retry-After`` may be seconds or an HTTP date; a date needs ``now``.
@@ -169,7 +171,7 @@ def request_id_from(response: httpx.Response, *names: str) -> str | None:
     for name in names or ("x-request-id",):
         value = response.headers.get(name)
         if value:
-            return value
+            return str(value)
     return None
 
 
@@ -260,8 +262,7 @@ class Provider:
     def __repr__(self) -> str:
         key = "set" if self._api_key is not None else f"from ${self.key_env}"
         return (
-            f"<{type(self).__name__} name={self.name!r} base_url={self.base_url!r} "
-            f"api_key={key}>"
+            f"<{type(self).__name__} name={self.name!r} base_url={self.base_url!r} api_key={key}>"
         )
 
     # -- credentials -------------------------------------------------------------------
@@ -439,7 +440,9 @@ class Provider:
             body=response.content[:2000].decode("utf-8", "replace"),
         )
 
-    def parse_download_error(self, response: httpx.Response, job: Job, now: dt.datetime) -> ProviderError:
+    def parse_download_error(
+        self, response: httpx.Response, job: Job, now: dt.datetime
+    ) -> ProviderError:
         """The error for a failed download: 404/410 past ``expires_at`` is `ContentExpired`."""
         error = self.parse_error(response)
         expired = job.expires_at is not None and job.expires_at <= now
@@ -451,7 +454,7 @@ class Provider:
                 status_code=response.status_code,
                 provider_code=error.provider_code,
                 request_id=error.request_id,
-                hint="generate the video again (outputs must be downloaded before they expire)",
+                hint="Generate the video again (outputs must be downloaded before they expire)",
                 body=error.body,
             )
         return error
@@ -468,4 +471,3 @@ class Provider:
     def job_ref(self, job_id: str) -> Job:
         """A job known only by its id (to poll or download one from the command line)."""
         return Job(id=job_id, provider=self.name, profile=self.profile)
-

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from ._exceptions import ModelRetired, VidgenError
+from ._exceptions import ModelRetired, ProviderError, VidgenError
 from ._models import VideoRequest
-from .provider import Provider, ProviderError
+from .provider import Provider
 
 __all__ = ["FakeClock", "check_provider", "make_response"]
 
@@ -115,7 +115,7 @@ def check_provider(provider: Provider, *, today: dt.date | None = None) -> list[
             continue
         provider.quote(fitted)
         try:
-            built = provider.build_submit(fitted)
+            built: object = provider.build_submit(fitted)
         except VidgenError as exc:
             problems.append(f"{provider.name}/{spec.id}: build_submit failed: {exc}")
             continue
@@ -124,7 +124,7 @@ def check_provider(provider: Provider, *, today: dt.date | None = None) -> list[
     secret = provider._api_key.reveal() if provider._api_key is not None else None
     if secret and secret in repr(provider):
         problems.append(f"{provider.name}: the key shows in repr(provider)")
-    error = provider.parse_error(make_response(500, content=b"<html>oops</html>"))
+    error: object = provider.parse_error(make_response(500, content=b"<html>oops</html>"))
     if not isinstance(error, ProviderError):
         problems.append(f"{provider.name}: parse_error returned {type(error).__name__}")
     elif secret and secret in str(error):

@@ -55,10 +55,14 @@ def _echo_json(data: Any) -> None:
 def _request_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--seconds", "-s", "duration", type=int, help="Video length in seconds."),
-        click.option("--aspect", "-a", help="Aspect ratio: 16:9, 9:16, 1:1 (or landscape/portrait)."),
+        click.option(
+            "--aspect", "-a", help="Aspect ratio: 16:9, 9:16, 1:1 (or landscape/portrait)."
+        ),
         click.option("--resolution", "-r", help="Resolution tier: 720p, 1080p, ..."),
         click.option("--model", "-m", help="Model id (default: the provider's default model)."),
-        click.option("--reference", "reference", help="First-frame image: a file path or an https URL."),
+        click.option(
+            "--reference", "reference", help="First-frame image: a file path or an https URL."
+        ),
         click.option("--variants", type=int, default=1, show_default=True, help="Videos per job."),
         click.option(
             "--policy",
@@ -76,8 +80,12 @@ def _target_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--profile", "-p", help="Profile from vidgen.toml."),
         click.option("--provider", help="Provider name, used with its defaults and env key."),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file."),
-        click.option("--allow-retired", is_flag=True, help="Send to a model the catalog says is retired."),
+        click.option(
+            "--config", "config_path", type=click.Path(dir_okay=False), help="Config file."
+        ),
+        click.option(
+            "--allow-retired", is_flag=True, help="Send to a model the catalog says is retired."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -190,8 +198,9 @@ def quote(
     policy = policy or "nearest"
     if profile or provider:
         with _client(profile, provider, config_path) as client:
-            offers = provider_offers(client.provider, request, policy=policy,
-                                     include_retired=show_all)
+            offers = provider_offers(
+                client.provider, request, policy=policy, include_retired=show_all
+            )
     else:
         offers = compare(request, policy=policy, include_retired=show_all, config=config_path)
     if as_json:
@@ -255,7 +264,9 @@ def _check_output(output: str, force: bool) -> Path:
     if path.is_dir():
         raise click.BadParameter(f"{output} is a folder; give a file name", param_hint="--output")
     if path.exists() and not force:
-        raise click.BadParameter(f"{output} exists; pass --force to replace it", param_hint="--output")
+        raise click.BadParameter(
+            f"{output} exists; pass --force to replace it", param_hint="--output"
+        )
     return path
 
 
@@ -287,8 +298,10 @@ def generate(
         fitted = client.fit(request)
         for warning in fitted.warnings:
             console.print(f"[yellow]warning:[/yellow] {warning}")
-        console.print(f"{client.provider.name} {fitted.model}, {fitted.seconds} s {fitted.size}: "
-                      f"{client.provider.quote(fitted)}")
+        console.print(
+            f"{client.provider.name} {fitted.model}, {fitted.seconds} s {fitted.size}: "
+            f"{client.provider.quote(fitted)}"
+        )
         job = client.submit(request)
         console.print(f"submitted: {job.id}")
         job = _progress_runner(client, job, timeout)
@@ -327,7 +340,9 @@ def submit(
 
 
 def _job_command_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")(func)
+    func = click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False), help="Config file."
+    )(func)
     func = click.option("--provider", help="Provider name.")(func)
     func = click.option("--profile", "-p", help="Profile from vidgen.toml.")(func)
     return click.argument("job_id")(func)
@@ -336,8 +351,9 @@ def _job_command_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @cli.command()
 @_job_command_options
 @click.option("--json", "as_json", is_flag=True, help="Print the job as JSON on stdout.")
-def status(job_id: str, profile: str | None, provider: str | None, config_path: str | None,
-           as_json: bool) -> None:
+def status(
+    job_id: str, profile: str | None, provider: str | None, config_path: str | None, as_json: bool
+) -> None:
     """Show a job's current state."""
     with _client(profile, provider, config_path) as client:
         job = client.get(job_id)
@@ -352,8 +368,9 @@ def status(job_id: str, profile: str | None, provider: str | None, config_path: 
 @cli.command()
 @_job_command_options
 @click.option("--timeout", type=float, default=900, show_default=True, help="Seconds to wait.")
-def wait(job_id: str, profile: str | None, provider: str | None, config_path: str | None,
-         timeout: float) -> None:
+def wait(
+    job_id: str, profile: str | None, provider: str | None, config_path: str | None, timeout: float
+) -> None:
     """Wait for a job to finish, with a progress bar."""
     with _client(profile, provider, config_path) as client:
         job = _progress_runner(client, client.get(job_id), timeout)
@@ -363,10 +380,19 @@ def wait(job_id: str, profile: str | None, provider: str | None, config_path: st
 @cli.command()
 @_job_command_options
 @click.option("--output", "-o", required=True, help="Where to save it.")
-@click.option("--variant", default="video", show_default=True, help="video, thumbnail, spritesheet.")
+@click.option(
+    "--variant", default="video", show_default=True, help="video, thumbnail, spritesheet."
+)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-def download(job_id: str, profile: str | None, provider: str | None, config_path: str | None,
-             output: str, variant: str, force: bool) -> None:
+def download(
+    job_id: str,
+    profile: str | None,
+    provider: str | None,
+    config_path: str | None,
+    output: str,
+    variant: str,
+    force: bool,
+) -> None:
     """Download a finished job's output (atomically). Prints the file's path."""
     target = _check_output(output, force)
     with _client(profile, provider, config_path) as client:
@@ -383,13 +409,13 @@ def download(job_id: str, profile: str | None, provider: str | None, config_path
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def models(provider: str | None, config_path: str | None, as_json: bool) -> None:
     """The catalog: models, durations, sizes, prices with sources, and lifecycle."""
-    sources, broken = offer_sources(config_path)
+    providers_found, broken = offer_sources(config_path)
     for offer in broken:
         console.print(f"[red]profile {offer.profile}:[/red] {offer.reason}")
     today = dt.datetime.now(dt.timezone.utc).date()
     rows = []
     retired: set[str] = set()
-    for instance, profile in sources:
+    for instance, profile in providers_found:
         if provider and instance.name != provider:
             continue
         where = profile or instance.name
@@ -398,7 +424,9 @@ def models(provider: str | None, config_path: str | None, as_json: bool) -> None
             if spec.is_retired(today):
                 retired.add(f"{where}/{spec.id}")
     if provider and not rows and provider not in get_registry():
-        raise ConfigError(f"unknown provider {provider!r}; installed: {', '.join(get_registry().names)}")
+        raise ConfigError(
+            f"unknown provider {provider!r}; installed: {', '.join(get_registry().names)}"
+        )
     if as_json:
         _echo_json([{"where": where, **_serialize.model_to_dict(spec)} for where, spec in rows])
         return

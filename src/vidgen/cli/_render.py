@@ -64,7 +64,9 @@ def offers_table(offers: Sequence[Offer], *, title: str) -> tuple[Table, Sources
     for offer in offers:
         where = offer.label if offer.profile is None else f"{offer.profile} ({offer.provider})"
         if offer.fitted is None or offer.quote is None:
-            table.add_row(where, offer.model, "-", "-", "-", "-", f"[red]{escape(offer.reason or '')}[/red]")
+            table.add_row(
+                where, offer.model, "-", "-", "-", "-", f"[red]{escape(offer.reason or '')}[/red]"
+            )
             continue
         fitted, quote = offer.fitted, offer.quote
         notes = [str(a) for a in fitted.adjustments]
@@ -75,7 +77,8 @@ def offers_table(offers: Sequence[Offer], *, title: str) -> tuple[Table, Sources
         table.add_row(
             where,
             fitted.model,
-            f"{fitted.seconds} s {fitted.size}" + (f" x{fitted.variants}" if fitted.variants > 1 else ""),
+            f"{fitted.seconds} s {fitted.size}"
+            + (f" x{fitted.variants}" if fitted.variants > 1 else ""),
             _money(quote.amount, quote.currency),
             _unit(quote.unit_price, quote.currency, quote.unit),
             escape(sources.cite(quote.source, quote.as_of)),
@@ -101,7 +104,15 @@ def models_table(
     """The catalog: capabilities, prices with sources and dates, lifecycle."""
     cites = Sources()
     table = Table(title="Models", title_justify="left", show_lines=True)
-    for name in ("provider", "model", "durations (s)", "sizes", "prices", "source, as of", "lifecycle"):
+    for name in (
+        "provider",
+        "model",
+        "durations (s)",
+        "sizes",
+        "prices",
+        "source, as of",
+        "lifecycle",
+    ):
         table.add_column(name, overflow="fold")
     for where, spec in rows:
         prices = "\n".join(_price_text(p) for p in spec.prices) or "unknown"
@@ -135,14 +146,24 @@ def providers_table(registry: Registry, instances: dict[str, Provider | None]) -
         cls = registry.get(name)
         assert cls is not None
         if provider is None:
-            table.add_row(name, registry.origin(name) or "-", cls.api_key_env or "-",
-                          "(set in a profile)", "(from config)")
+            table.add_row(
+                name,
+                registry.origin(name) or "-",
+                cls.api_key_env or "-",
+                "(set in a profile)",
+                "(from config)",
+            )
             continue
         key = provider.key_env or "-"
         if provider.key_env:
             key += " (set)" if provider.has_key else " (not set)"
-        table.add_row(name, registry.origin(name) or "-", key, provider.base_url or "-",
-                      str(len(provider.catalog.models)))
+        table.add_row(
+            name,
+            registry.origin(name) or "-",
+            key,
+            provider.base_url or "-",
+            str(len(provider.catalog.models)),
+        )
     return table
 
 
