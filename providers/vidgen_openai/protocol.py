@@ -39,7 +39,11 @@ from vidgen.provider import (
 
 from . import _wire
 
-__all__ = ["VideosAPIProvider"]
+__all__ = ["ErrorFields", "VideosAPIProvider"]
+
+#: The ``{message, type, param, code}`` object of an error body, as subclasses receive it in
+#: `VideosAPIProvider.classify_error` and `VideosAPIProvider.error_hint`.
+ErrorFields = _wire.ErrorBody
 
 VARIANTS = ("video", "thumbnail", "spritesheet")
 
@@ -244,7 +248,7 @@ class VideosAPIProvider(Provider):
                 return {"message": inner}
         return None
 
-    def classify_error(self, status_code: int, fields: _wire.ErrorBody) -> type[ProviderError]:
+    def classify_error(self, status_code: int, fields: ErrorFields) -> type[ProviderError]:
         """The error class for a status and error object."""
         words = f"{fields.code or ''} {fields.type or ''}".lower()
         if any(word in words for word in _POLICY_WORDS):
@@ -256,7 +260,7 @@ class VideosAPIProvider(Provider):
             return InsufficientCredits
         return error_class_for_status(status_code)
 
-    def error_hint(self, cls: type[ProviderError], fields: _wire.ErrorBody) -> str | None:
+    def error_hint(self, cls: type[ProviderError], fields: ErrorFields) -> str | None:
         """What the user can do about an error of class ``cls``."""
         hints = {
             "AuthenticationError": f"Check the key in {self.key_env or 'api_key'}",

@@ -32,7 +32,6 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
-from ._lifecycle import PollPolicy, RetryPolicy
 from ._models import (
     Adjustment,
     Fitted,
@@ -44,6 +43,7 @@ from ._models import (
     Quote,
     VideoRequest,
 )
+from ._policies import PollPolicy, RetryPolicy
 from ._reference import Reference
 from ._version import __version__
 from .plugins import get_provider

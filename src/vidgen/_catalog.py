@@ -201,8 +201,12 @@ class ModelSpec:
         return self.max_variants.get(resolution, self.max_variants.get("default", 1))
 
     def hint(self, field: str, value: Any) -> str | None:
-        """The catalog's explanation for a value users often get wrong, if any."""
-        return self.hints.get(field, {}).get(str(value))
+        """The catalog's explanation for a value users often get wrong, if any.
+
+        A hint keyed ``"*"`` applies to every value of the field.
+        """
+        hints = self.hints.get(field, {})
+        return hints.get(str(value)) or hints.get("*")
 
     def is_retired(self, today: dt.date) -> bool:
         """True when the lifecycle data says the model is gone on ``today``."""

@@ -109,7 +109,7 @@ class _BaseClient:
             provider=self.provider,
             clock=self._clock,
             retry=retry or RetryPolicy(),
-            poll=poll or PollPolicy(),
+            poll=poll or self.provider.default_poll or PollPolicy(),
             rng=random.Random(),
         )
         self._timeout = timeout

@@ -52,6 +52,7 @@ from ._exceptions import (
 )
 from ._fit import fit_request, quote_fitted
 from ._models import Fitted, Job, Quote, VideoRequest
+from ._policies import PollPolicy
 from ._version import __version__
 
 __all__ = [
@@ -216,6 +217,7 @@ class Provider:
         reserved_options: wire fields vidgen sets, which ``provider_options`` may not set.
         secret_headers: headers that carry credentials (never sent to another host).
         docs_url: where users read about the provider.
+        default_poll: the polling pace the vendor recommends.
 
     Settings (keyword arguments, also the keys of a config profile):
         api_key: the key; by default read from ``api_key_env`` when first needed.
@@ -233,6 +235,9 @@ class Provider:
     reserved_options: ClassVar[frozenset[str]] = frozenset()
     secret_headers: ClassVar[frozenset[str]] = frozenset({"authorization"})
     docs_url: ClassVar[str | None] = None
+    #: How often to poll when the server gives no hint (the vendor's advice); None for
+    #: vidgen's default.
+    default_poll: ClassVar[PollPolicy | None] = None
 
     _raw_catalogs: ClassVar[dict[str, dict[str, Any]]] = {}
 
