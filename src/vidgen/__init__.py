@@ -12,6 +12,7 @@ from ._config import Config, Profile, load_config
 from ._exceptions import (
     AuthenticationError,
     BudgetExceeded,
+    CallbackRejected,
     ConfigError,
     ContentExpired,
     ContentPolicyViolation,
@@ -53,6 +54,7 @@ __all__ = [
     "AsyncClient",
     "AuthenticationError",
     "BudgetExceeded",
+    "CallbackRejected",
     "Catalog",
     "Client",
     "Config",

@@ -7,19 +7,30 @@ stream a body to disk.
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import os
 import random
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+import attrs
 import httpx
 
 from ._config import Config, load_config
-from ._exceptions import BudgetExceeded, ConfigError, TransportError
+from ._exceptions import (
+    BudgetExceeded,
+    CallbackRejected,
+    ConfigError,
+    ProtocolError,
+    TransportError,
+    UnsupportedRequest,
+)
 from ._files import AtomicFile
 from ._lifecycle import (
     CloseStream,
@@ -44,7 +55,10 @@ from ._models import Fitted, Job, Quote, VideoRequest
 from .plugins import get_provider
 from .provider import Provider
 
-__all__ = ["AsyncClient", "Client"]
+__all__ = ["CALLBACK_TOKEN_PARAM", "AsyncClient", "Client"]
+
+#: The query parameter that carries a job's callback token in its callback URL.
+CALLBACK_TOKEN_PARAM = "vidgen_token"
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -113,6 +127,7 @@ class _BaseClient:
             rng=random.Random(),
         )
         self._timeout = timeout
+        self._callback_tokens: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} provider={self.provider!r}>"
@@ -151,6 +166,62 @@ class _BaseClient:
 
     def _job(self, job: Job | str) -> Job:
         return self.provider.job_ref(job) if isinstance(job, str) else job
+
+    # -- callbacks ----------------------------------------------------------------------
+
+    def _add_callback_token(self, fitted: Fitted) -> tuple[Fitted, str | None]:
+        if fitted.callback_url is None:
+            return fitted, None
+        token = secrets.token_urlsafe(24)
+        url = httpx.URL(fitted.callback_url).copy_merge_params({CALLBACK_TOKEN_PARAM: token})
+        return attrs.evolve(fitted, callback_url=str(url)), token
+
+    def callback_token(self, job: Job | str) -> str | None:
+        """The token this client put in the job's callback URL (None without a callback).
+
+        Keep it with the job id if another process will receive the callback, and give it
+        to that process's client with `expect_callback`.
+        """
+        return self._callback_tokens.get(job if isinstance(job, str) else job.id)
+
+    def expect_callback(self, job: Job | str, token: str) -> None:
+        """Accept callbacks for a job submitted elsewhere, carrying ``token``."""
+        self._callback_tokens[job if isinstance(job, str) else job.id] = token
+
+    def _check_callback(
+        self,
+        body: bytes | str | Mapping[str, object],
+        headers: Mapping[str, str] | None,
+        url: str | None,
+        token: str | None,
+    ) -> Job:
+        if isinstance(body, Mapping):
+            raw = json.dumps(body).encode()
+        elif isinstance(body, str):
+            raw = body.encode()
+        else:
+            raw = bytes(body)
+        try:
+            hint = self.provider.parse_callback(dict(headers or {}), raw)
+        except (ProtocolError, UnsupportedRequest) as exc:
+            raise CallbackRejected(f"callback rejected: {exc}", reason="malformed") from exc
+        expected = self._callback_tokens.get(hint.id)
+        if expected is None:
+            raise CallbackRejected(
+                f"callback rejected: job {hint.id} was not submitted by this client (for a job "
+                "submitted by another process, call expect_callback(job_id, token) first)",
+                reason="unknown_job",
+            )
+        given = token
+        if given is None and url is not None:
+            given = httpx.URL(url).params.get(CALLBACK_TOKEN_PARAM)
+        if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise CallbackRejected(
+                f"callback rejected: the token for job {hint.id} is missing or wrong "
+                "(pass the URL the callback arrived at, or its vidgen_token value)",
+                reason="bad_token",
+            )
+        return hint
 
 
 class Client(_BaseClient):
@@ -247,8 +318,36 @@ class Client(_BaseClient):
             TransportError: the connection failed; ``request_sent`` says whether a job
                 may exist.
         """
-        fitted = self._prepare(request)
-        return self._run(submit_flow(self._env, fitted))
+        fitted, token = self._add_callback_token(self._prepare(request))
+        job = self._run(submit_flow(self._env, fitted))
+        if token is not None:
+            self._callback_tokens[job.id] = token
+        return job
+
+    def handle_callback(
+        self,
+        body: bytes | str | Mapping[str, object],
+        *,
+        headers: Mapping[str, str] | None = None,
+        url: str | None = None,
+        token: str | None = None,
+    ) -> Job:
+        """Take a provider's callback as a hint, and return the job's state from the API.
+
+        Only callbacks for jobs this client submitted (or was told to `expect_callback`)
+        and carrying that job's token are accepted; the job's status is then read from the
+        API, so nothing in the callback body (such as an output URL) is trusted.
+
+        Args:
+            body: the callback's body.
+            headers: its headers.
+            url: the full URL it was sent to (the token is read from its query).
+            token: the token, if the URL is not at hand.
+
+        Raises:
+            CallbackRejected: malformed, unknown job, or missing/wrong token.
+        """
+        return self.get(self._check_callback(body, headers, url, token))
 
     def get(self, job: Job | str) -> Job:
         """The job's current state (one status request, retried if it fails)."""
@@ -395,8 +494,22 @@ class AsyncClient(_BaseClient):
 
     async def submit(self, request: VideoRequest) -> Job:
         """Async `Client.submit`."""
-        fitted = self._prepare(request)
-        return await self._run(submit_flow(self._env, fitted))
+        fitted, token = self._add_callback_token(self._prepare(request))
+        job = await self._run(submit_flow(self._env, fitted))
+        if token is not None:
+            self._callback_tokens[job.id] = token
+        return job
+
+    async def handle_callback(
+        self,
+        body: bytes | str | Mapping[str, object],
+        *,
+        headers: Mapping[str, str] | None = None,
+        url: str | None = None,
+        token: str | None = None,
+    ) -> Job:
+        """Async `Client.handle_callback`."""
+        return await self.get(self._check_callback(body, headers, url, token))
 
     async def get(self, job: Job | str) -> Job:
         """Async `Client.get`."""

@@ -21,7 +21,8 @@ VidgenError
 ├── TransportError         connection or timeout; .request_sent
 ├── ProtocolError          a response vidgen can't understand
 ├── JobFailed              the job ended failed; .job
-└── WaitTimeout            the deadline passed; .job
+├── WaitTimeout            the deadline passed; .job
+└── CallbackRejected       a callback that is not for a job this client submitted
 ```
 
 Every message says what to do next. Foreign exceptions are translated once, with
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AuthenticationError",
     "BudgetExceeded",
+    "CallbackRejected",
     "ConfigError",
     "ContentExpired",
     "ContentPolicyViolation",
@@ -335,3 +337,17 @@ class WaitTimeout(VidgenError):
     def __init__(self, message: str, *, job: Job) -> None:
         super().__init__(message)
         self.job = job
+
+
+class CallbackRejected(VidgenError):
+    """A callback was refused: malformed, for an unknown job, or without the job's token.
+
+    Answer such a request with an HTTP 4xx and ignore it; nothing in it was trusted.
+
+    Attributes:
+        reason: ``"malformed"``, ``"unknown_job"`` or ``"bad_token"``.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -113,12 +113,13 @@ class _Fitter:
         wanted_aspect: str = aspect
         if aspect not in aspects:
             offered = ", ".join(self._combos())
-            if self.policy == "strict" or request.aspect is None:
+            if self.policy == "strict":
+                where = "" if request.aspect else " (the reference image's shape; pass aspect= to choose)"
                 self.refuse(
                     "aspect",
                     aspect,
                     aspects,
-                    f"aspect {aspect} is not offered; it renders {offered}",
+                    f"aspect {aspect}{where} is not offered; it renders {offered}",
                 )
             chosen_aspect = min(aspects, key=lambda a: aspect_distance(a, wanted_aspect))
             self.adjust("aspect", aspect, chosen_aspect, f"the model renders {offered}")
@@ -161,7 +162,8 @@ class _Fitter:
     def _combos(self) -> list[str]:
         return [f"{s.aspect} at {s.resolution} ({s.size})" for s in self.spec.sizes]
 
-    def reference(self, size: SizeSpec) -> None:
+    def reference(self) -> None:
+        """Checks on the image itself, before the size is chosen."""
         reference = self.request.reference
         if reference is None:
             return
@@ -222,7 +224,13 @@ class _Fitter:
                     f"the reference image is {reference.size} (width/height {ratio:.2f}); "
                     f"it must be between {low:g} and {high:g}",
                 )
-        if spec.reference_must_match_size and reference.size != size.size:
+
+    def reference_fits(self, size: SizeSpec) -> None:
+        """The image against the chosen size."""
+        reference = self.request.reference
+        if reference is None or reference.size is None:
+            return
+        if self.spec.reference_must_match_size and reference.size != size.size:
             self.refuse(
                 "reference",
                 reference.size,
@@ -349,13 +357,16 @@ def fit_request(
         warnings.append(f"{spec.id} was retired{when}{instead}; sent anyway (allow_retired)")
     elif life.retired_on is not None:
         warnings.append(f"{spec.id} shuts down on {life.retired_on.isoformat()}")
+    elif life.status == "deprecated":
+        warnings.append(f"{spec.id} is deprecated" + (f": {life.note}" if life.note else ""))
 
     fitter = _Fitter(spec, request, provider, policy)
     fitter.prompt()
     options = fitter.options(reserved_options)
     seconds = fitter.duration()
+    fitter.reference()
     size = fitter.size()
-    fitter.reference(size)
+    fitter.reference_fits(size)
     variants = fitter.variants(size)
     callback_url = fitter.callback()
     model = request.model or spec.id

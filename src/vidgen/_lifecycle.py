@@ -30,6 +30,7 @@ import httpx
 from ._exceptions import (
     ContentExpired,
     JobFailed,
+    ProtocolError,
     RateLimited,
     ServerError,
     TransportError,
@@ -273,6 +274,13 @@ def submit_flow(env: Env, fitted: Fitted) -> Flow[Job]:
                 error.hint = f"{error.hint} {extra}" if error.hint else extra
             raise error
         job = provider.parse_submit(response)
+        # Task APIs often answer a create with an id alone: keep what was sent.
+        job = attrs.evolve(
+            job,
+            model=job.model or fitted.model,
+            seconds=job.seconds or fitted.seconds,
+            size=job.size or fitted.size,
+        )
         log.info("submitted %s job %s (%s)", provider.name, job.id, job.status.value)
         return env.tag(job)
 
@@ -386,6 +394,22 @@ def _follow(
     return httpx.Request("GET", url, headers=headers)
 
 
+def _guard(provider: Provider, request: httpx.Request) -> httpx.Request:
+    """Credentials go only to the provider's own API; anything else must be https."""
+    if provider.base_url and same_origin(request.url, provider.base_url):
+        return request
+    if request.url.scheme != "https":
+        raise ProtocolError(
+            f"{provider.name} returned an output URL that is not https ({request.url.host}); "
+            "refusing to download it",
+            provider=provider.name,
+        )
+    secret = provider.secret_headers
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in secret}
+    headers.pop("host", None)
+    return httpx.Request(request.method, request.url, headers=headers)
+
+
 def download_flow(
     env: Env,
     job: Job,
@@ -414,7 +438,7 @@ def download_flow(
             provider=provider.name,
             hint="Generate the video again, and download it within the provider's retention time",
         )
-    original = provider.build_download(job, index=index, variant=variant)
+    original = _guard(provider, provider.build_download(job, index=index, variant=variant))
     attempt = 0
     while True:
         attempt += 1

@@ -231,7 +231,11 @@ def _duration(value: Any) -> int | None:
 
 
 def _aspect(value: str | None) -> str | None:
-    return None if value is None else normalize_aspect(value)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"aspect must be a string like '16:9', not {type(value).__name__}")
+    return normalize_aspect(value)
 
 
 def _resolution(value: str | None) -> str | None:

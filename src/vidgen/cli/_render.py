@@ -72,6 +72,8 @@ def offers_table(offers: Sequence[Offer], *, title: str) -> tuple[Table, Sources
         notes = [str(a) for a in fitted.adjustments]
         if offer.retired:
             notes.insert(0, f"RETIRED {offer.retired_on or ''}".strip())
+        elif fitted.spec.lifecycle.status == "deprecated":
+            notes.insert(0, "DEPRECATED (see `vidgen models`)")
         if quote.note:
             notes.append(quote.note)
         table.add_row(
