@@ -84,6 +84,10 @@ class VideosAPIProvider(Provider):
 
     # -- requests -----------------------------------------------------------------------
 
+    def query_params(self) -> dict[str, str]:
+        """Query parameters every request carries (none for OpenAI; Azure's api-version)."""
+        return {}
+
     def build_submit(self, fitted: Fitted) -> httpx.Request:
         """``POST /videos``: JSON, or multipart with the reference image as a file."""
         fields: dict[str, Any] = {
@@ -98,14 +102,25 @@ class VideosAPIProvider(Provider):
         if reference is not None and reference.data is not None:
             form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()}
             files = {"input_reference": (reference.filename, reference.data, reference.mime)}
-            return httpx.Request("POST", url, headers=self.headers(), data=form, files=files)
+            return httpx.Request(
+                "POST",
+                url,
+                params=self.query_params(),
+                headers=self.headers(),
+                data=form,
+                files=files,
+            )
         if reference is not None:
             fields["input_reference"] = {"image_url": reference.url}
-        return httpx.Request("POST", url, headers=self.headers(), json=fields)
+        return httpx.Request(
+            "POST", url, params=self.query_params(), headers=self.headers(), json=fields
+        )
 
     def build_status(self, job: Job) -> httpx.Request:
         """``GET /videos/{id}``."""
-        return httpx.Request("GET", self.url(f"videos/{job.id}"), headers=self.headers())
+        return httpx.Request(
+            "GET", self.url(f"videos/{job.id}"), params=self.query_params(), headers=self.headers()
+        )
 
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
         """``GET /videos/{id}/content?variant=...`` (video, thumbnail or spritesheet)."""
@@ -128,20 +143,29 @@ class VideosAPIProvider(Provider):
         return httpx.Request(
             "GET",
             self.url(f"videos/{job.id}/content"),
-            params={"variant": variant},
+            params={**self.query_params(), "variant": variant},
             headers=self.headers(Accept="application/binary"),
         )
 
     def build_list(self, limit: int = 20, after: str | None = None) -> httpx.Request:
         """``GET /videos?limit=&order=desc&after=``."""
-        params: dict[str, Any] = {"limit": max(1, min(limit, 100)), "order": "desc"}
+        params: dict[str, Any] = {
+            **self.query_params(),
+            "limit": max(1, min(limit, 100)),
+            "order": "desc",
+        }
         if after:
             params["after"] = after
         return httpx.Request("GET", self.url("videos"), params=params, headers=self.headers())
 
     def build_delete(self, job: Job) -> httpx.Request:
         """``DELETE /videos/{id}``."""
-        return httpx.Request("DELETE", self.url(f"videos/{job.id}"), headers=self.headers())
+        return httpx.Request(
+            "DELETE",
+            self.url(f"videos/{job.id}"),
+            params=self.query_params(),
+            headers=self.headers(),
+        )
 
     # -- responses ----------------------------------------------------------------------
 
@@ -154,13 +178,14 @@ class VideosAPIProvider(Provider):
             )
         try:
             video = _wire.converter.structure(data, _wire.Video)
-        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+            # to_job converts too: a timestamp in milliseconds or a NaN progress fails there.
+            return self.to_job(video, data, request_id_from(response, *self.request_id_headers))
+        except (cattrs.BaseValidationError, ValueError, TypeError, OverflowError, OSError) as exc:
             raise ProtocolError(
                 f"{self.name} sent a video object vidgen cannot read: {exc}",
                 provider=self.name,
                 body=data,
             ) from exc
-        return self.to_job(video, data, request_id_from(response, *self.request_id_headers))
 
     def to_job(self, video: _wire.Video, raw: Mapping[str, Any], request_id: str | None) -> Job:
         """The neutral job for a decoded video object."""
@@ -216,6 +241,13 @@ class VideosAPIProvider(Provider):
         """A page of ``GET /videos``."""
         self.raise_for_error(response)
         body = read_json(response, provider=self.name)
+        if not isinstance(body, Mapping):
+            # cattrs would read a bare list or string as an empty page.
+            raise ProtocolError(
+                f"{self.name} sent a list that is not a JSON object (HTTP {response.status_code})",
+                provider=self.name,
+                body=body,
+            )
         try:
             page = _wire.converter.structure(body, _wire.VideoList)
         except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
@@ -270,6 +302,7 @@ class VideosAPIProvider(Provider):
             "ContentPolicyViolation": "Change the prompt or reference image; moderation refused it",
             "NotFound": "Check the job id and model; jobs are deleted after they expire",
             "ServerError": "The provider failed; try again later",
+            "InvalidRequest": "Change the request as the message says; `vidgen models` lists what each model accepts",
         }
         if cls.__name__ == "InvalidRequest" and fields.param:
             return f"Fix the '{fields.param}' field"
