@@ -287,9 +287,17 @@ def _make_converter() -> cattrs.Converter:
 _converter = _make_converter()
 
 
+def _format_error(exc: BaseException, type_: type | None) -> str:
+    # Our hooks and ModelSpec raise ValueErrors that say what to fix; cattrs' default
+    # formatter would replace them with a bare "invalid value".
+    if isinstance(exc, ValueError) and str(exc):
+        return str(exc)
+    return cattrs.v.format_exception(exc, type_)
+
+
 def _describe(exc: Exception) -> str:
     if isinstance(exc, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(exc))
+        return "; ".join(cattrs.transform_error(exc, format_exception=_format_error))
     return str(exc)
 
 

@@ -27,9 +27,11 @@ from ._exceptions import (
     BudgetExceeded,
     CallbackRejected,
     ConfigError,
+    ModelRetired,
     ProtocolError,
     TransportError,
     UnsupportedRequest,
+    VidgenError,
 )
 from ._files import AtomicFile
 from ._lifecycle import (
@@ -46,8 +48,8 @@ from ._lifecycle import (
     delete_flow,
     download_flow,
     list_flow,
+    route_flow,
     status_flow,
-    submit_flow,
     translate_transport_error,
     wait_flow,
 )
@@ -65,31 +67,77 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _CHUNK = 1 << 20
 
 
-def _resolve_provider(
+ROUTE = "route"
+STRATEGIES = ("cheapest", "in_order")
+
+
+@attrs.frozen
+class _Target:
+    """One provider a client may send to, with the budget that applies to it."""
+
+    provider: Provider
+    max_job_cost: Decimal | None
+
+
+@attrs.frozen
+class Attempt:
+    """One place a submit may go: the provider, the fitted request, and its price."""
+
+    provider: Provider
+    fitted: Fitted
+    quote: Quote
+
+
+def _profile_provider(config: Config, name: str, given: dict[str, Any]) -> Provider:
+    chosen = config.profile(name)
+    try:
+        return get_provider(chosen.provider, profile=chosen.name, **{**chosen.settings, **given})
+    except ConfigError as exc:
+        where = f" in {config.path}" if config.path else ""
+        raise ConfigError(f"profile {chosen.name!r}{where}: {exc}") from exc
+
+
+def _resolve_targets(
     profile: str | None,
     provider: str | Provider | None,
     config: Config | str | os.PathLike[str] | None,
     settings: dict[str, Any],
-) -> tuple[Provider, Decimal | None]:
+) -> tuple[list[_Target], str]:
+    """The providers a client sends to, and the strategy for choosing among them."""
     if isinstance(provider, Provider):
-        if profile is not None or settings:
+        if profile is not None or any(v is not None for v in settings.values()):
             raise ConfigError("pass either a Provider instance or a profile/settings, not both")
-        return provider, None
+        return [_Target(provider, None)], "single"
     if provider is not None and profile is not None:
         raise ConfigError("pass profile= or provider=, not both")
     loaded = config if isinstance(config, Config) else load_config(config)
     given = {k: v for k, v in settings.items() if v is not None}
     if provider is not None:
-        return get_provider(provider, **given), loaded.max_job_cost
+        return [_Target(get_provider(provider, **given), loaded.max_job_cost)], "single"
     chosen = loaded.profile(profile)
-    merged = {**chosen.settings, **given}
-    try:
-        instance = get_provider(chosen.provider, profile=chosen.name, **merged)
-    except ConfigError as exc:
-        where = f" in {loaded.path}" if loaded.path else ""
-        raise ConfigError(f"profile {chosen.name!r}{where}: {exc}") from exc
-    limit = chosen.max_job_cost if chosen.max_job_cost is not None else loaded.max_job_cost
-    return instance, limit
+    own_limit = chosen.max_job_cost if chosen.max_job_cost is not None else loaded.max_job_cost
+    if chosen.provider != ROUTE:
+        return [_Target(_profile_provider(loaded, chosen.name, given), own_limit)], "single"
+    # A routing profile: candidates are other profiles, or providers used with defaults.
+    targets = []
+    for name in chosen.settings.get("candidates", ()):
+        if name in loaded.profiles:
+            candidate = loaded.profiles[name]
+            if candidate.provider == ROUTE:
+                raise ConfigError(f"route {chosen.name!r}: candidate {name!r} is a route itself")
+            limit = chosen.max_job_cost
+            if limit is None:
+                limit = candidate.max_job_cost if candidate.max_job_cost is not None else own_limit
+            targets.append(_Target(_profile_provider(loaded, name, given), limit))
+            continue
+        try:
+            targets.append(_Target(get_provider(name, **given), own_limit))
+        except ConfigError as exc:
+            raise ConfigError(
+                f"route {chosen.name!r}: candidate {name!r} is neither a profile nor a "
+                f"usable provider ({exc})"
+            ) from exc
+    return targets, str(chosen.settings.get("strategy", "cheapest"))
 
 
 class _BaseClient:
@@ -104,68 +152,147 @@ class _BaseClient:
         policy: str = "strict",
         allow_retired: bool = False,
         max_job_cost: Decimal | str | None = None,
-        sleep: Callable[[float], Any] | None = None,
         clock: Callable[[], float] | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
         **settings: Any,
     ) -> None:
-        self.provider, configured_limit = _resolve_provider(
+        targets, self.strategy = _resolve_targets(
             profile, provider, config, {"api_key": api_key, "base_url": base_url, **settings}
         )
+        if max_job_cost is not None:
+            limit = Decimal(str(max_job_cost))
+            targets = [_Target(t.provider, limit) for t in targets]
+        self._targets = targets
+        #: The provider this client sends to (the first candidate of a route).
+        self.provider = targets[0].provider
+        self.max_job_cost = targets[0].max_job_cost
         self.policy = policy
         self.allow_retired = allow_retired
-        limit = max_job_cost if max_job_cost is not None else configured_limit
-        self.max_job_cost = Decimal(str(limit)) if limit is not None else None
         self._clock = clock or time.time
-        self._env = Env(
-            provider=self.provider,
-            clock=self._clock,
-            retry=retry or RetryPolicy(),
-            poll=poll or self.provider.default_poll or PollPolicy(),
-            rng=random.Random(),
-        )
+        self._envs = [
+            Env(
+                provider=t.provider,
+                clock=self._clock,
+                retry=retry or RetryPolicy(),
+                poll=poll or t.provider.default_poll or PollPolicy(),
+                rng=random.Random(),
+            )
+            for t in targets
+        ]
+        self._env = self._envs[0]
         self._timeout = timeout
         self._callback_tokens: dict[str, str] = {}
 
     def __repr__(self) -> str:
+        if len(self._targets) > 1:
+            names = ", ".join(t.provider.profile or t.provider.name for t in self._targets)
+            return f"<{type(self).__name__} route={self.strategy} candidates=[{names}]>"
         return f"<{type(self).__name__} provider={self.provider!r}>"
+
+    @property
+    def providers(self) -> list[Provider]:
+        """Every provider this client may send to (one, or a route's candidates)."""
+        return [t.provider for t in self._targets]
 
     # -- no I/O -----------------------------------------------------------------------
 
+    def _check_budget(self, fitted: Fitted, quote: Quote, limit: Decimal | None) -> None:
+        if limit is None:
+            return
+        if quote.amount is None:
+            raise BudgetExceeded(
+                f"{fitted.model} on {fitted.provider} has no known price, so it cannot be "
+                f"checked against max_job_cost {limit}; raise or remove the limit to send it anyway",
+                amount=None,
+                limit=limit,
+            )
+        if quote.amount > limit:
+            raise BudgetExceeded(
+                f"{fitted.model} on {fitted.provider} for {fitted.seconds} s at {fitted.size} "
+                f"costs {quote.format_amount()}, over max_job_cost {limit}; shorten the video, "
+                "lower the resolution or raise the limit",
+                amount=quote.amount,
+                limit=limit,
+            )
+
+    def plan(self, request: VideoRequest) -> list[Attempt]:
+        """Where a submit would go, in order: fitted, priced and within budget. No HTTP.
+
+        A single-provider client returns one attempt or raises; a route returns every
+        suitable candidate, cheapest first (strategy ``cheapest``; unknown prices last) or
+        in the configured order (``in_order``).
+
+        Raises:
+            UnsupportedRequest, ModelRetired, BudgetExceeded: nothing can take it.
+        """
+        attempts: list[Attempt] = []
+        refusals: list[tuple[str, VidgenError]] = []
+        for target in self._targets:
+            provider = target.provider
+            try:
+                fitted = provider.fit(request, policy=self.policy, allow_retired=self.allow_retired)
+                quote = provider.quote(fitted)
+                self._check_budget(fitted, quote, target.max_job_cost)
+            except (UnsupportedRequest, ModelRetired, BudgetExceeded) as exc:
+                if len(self._targets) == 1:
+                    raise
+                refusals.append((provider.profile or provider.name, exc))
+                continue
+            attempts.append(Attempt(provider=provider, fitted=fitted, quote=quote))
+        if not attempts:
+            summary = "; ".join(f"{name}: {exc}" for name, exc in refusals)
+            if all(isinstance(exc, BudgetExceeded) for _, exc in refusals):
+                raise BudgetExceeded(f"every candidate of this route is over budget: {summary}")
+            raise UnsupportedRequest(
+                f"no candidate of this route can serve the request: {summary}",
+                param="route",
+                supported=[name for name, _ in refusals],
+            )
+        if self.strategy == "cheapest":
+            attempts.sort(key=lambda a: (a.quote.amount is None, a.quote.amount or Decimal(0)))
+        return attempts
+
     def fit(self, request: VideoRequest) -> Fitted:
-        """Fit the request to the provider's model with this client's policy. No HTTP."""
-        return self.provider.fit(request, policy=self.policy, allow_retired=self.allow_retired)
+        """Fit the request with this client's policy (a route: its first choice). No HTTP."""
+        return self.plan(request)[0].fitted
 
     def quote(self, request: VideoRequest) -> Quote:
-        """What the request would cost on this provider. No HTTP."""
-        return self.provider.quote(self.fit(request))
+        """What the request would cost where it would be sent. No HTTP."""
+        return self.plan(request)[0].quote
 
-    def _prepare(self, request: VideoRequest) -> Fitted:
-        fitted = self.fit(request)
-        if self.max_job_cost is not None:
-            quote = self.provider.quote(fitted)
-            if quote.amount is None:
-                raise BudgetExceeded(
-                    f"{fitted.model} on {self.provider.name} has no known price, so it cannot be "
-                    f"checked against max_job_cost {self.max_job_cost}; raise or remove the limit "
-                    "to send it anyway",
-                    amount=None,
-                    limit=self.max_job_cost,
-                )
-            if quote.amount > self.max_job_cost:
-                raise BudgetExceeded(
-                    f"{fitted.model} for {fitted.seconds} s at {fitted.size} costs "
-                    f"{quote.format_amount()}, over max_job_cost {self.max_job_cost}; "
-                    "shorten the video, lower the resolution or raise the limit",
-                    amount=quote.amount,
-                    limit=self.max_job_cost,
-                )
-        return fitted
+    def _prepared(self, request: VideoRequest) -> list[tuple[Env, Fitted, str | None]]:
+        prepared = []
+        for attempt in self.plan(request):
+            fitted, token = self._add_callback_token(attempt.fitted)
+            prepared.append((self._env_of(attempt.provider), fitted, token))
+        return prepared
 
-    def _job(self, job: Job | str) -> Job:
-        return self.provider.job_ref(job) if isinstance(job, str) else job
+    def _env_of(self, provider: Provider) -> Env:
+        return next(env for env in self._envs if env.provider is provider)
+
+    def _route(self, job: Job | str) -> tuple[Env, Job]:
+        """The env of the provider that serves ``job``."""
+        if isinstance(job, str):
+            if len(self._envs) > 1:
+                raise ConfigError(
+                    "this client routes over several providers: pass the Job that submit() "
+                    "returned (it records where it went), or use that provider's profile"
+                )
+            return self._env, self.provider.job_ref(job)
+        for env in self._envs:
+            if job.profile is not None and env.provider.profile == job.profile:
+                return env, job
+        for env in self._envs:
+            if env.provider.name == job.provider:
+                return env, job
+        if len(self._envs) == 1:
+            return self._env, job
+        raise ConfigError(
+            f"job {job.id} was served by {job.profile or job.provider}, which this client "
+            "does not send to"
+        )
 
     # -- callbacks ----------------------------------------------------------------------
 
@@ -201,10 +328,16 @@ class _BaseClient:
             raw = body.encode()
         else:
             raw = bytes(body)
-        try:
-            hint = self.provider.parse_callback(dict(headers or {}), raw)
-        except (ProtocolError, UnsupportedRequest) as exc:
-            raise CallbackRejected(f"callback rejected: {exc}", reason="malformed") from exc
+        hint = None
+        problems = []
+        for provider in self.providers:
+            try:
+                hint = provider.parse_callback(dict(headers or {}), raw)
+                break
+            except (ProtocolError, UnsupportedRequest) as exc:
+                problems.append(str(exc))
+        if hint is None:
+            raise CallbackRejected(f"callback rejected: {'; '.join(problems)}", reason="malformed")
         expected = self._callback_tokens.get(hint.id)
         if expected is None:
             raise CallbackRejected(
@@ -318,8 +451,7 @@ class Client(_BaseClient):
             TransportError: the connection failed; ``request_sent`` says whether a job
                 may exist.
         """
-        fitted, token = self._add_callback_token(self._prepare(request))
-        job = self._run(submit_flow(self._env, fitted))
+        job, token = self._run(route_flow(self._prepared(request)))
         if token is not None:
             self._callback_tokens[job.id] = token
         return job
@@ -351,7 +483,7 @@ class Client(_BaseClient):
 
     def get(self, job: Job | str) -> Job:
         """The job's current state (one status request, retried if it fails)."""
-        return self._run(status_flow(self._env, self._job(job)))
+        return self._run(status_flow(*self._route(job)))
 
     def wait(
         self,
@@ -367,7 +499,7 @@ class Client(_BaseClient):
             JobFailed: the job failed or was cancelled (``.job`` has the error).
             WaitTimeout: ``timeout`` seconds passed (``.job`` is the last state).
         """
-        return self._run(wait_flow(self._env, self._job(job), timeout, on_progress))
+        return self._run(wait_flow(*self._route(job), timeout, on_progress))
 
     def download(
         self,
@@ -378,7 +510,7 @@ class Client(_BaseClient):
         variant: str = "video",
     ) -> Path:
         """Download an output to ``path`` (atomically: complete or not at all)."""
-        return self._run(download_flow(self._env, self._job(job), Path(path), index, variant))
+        return self._run(download_flow(*self._route(job), Path(path), index, variant))
 
     def generate(
         self,
@@ -402,7 +534,7 @@ class Client(_BaseClient):
 
     def delete(self, job: Job | str) -> None:
         """Delete a job and its stored outputs (where the provider can)."""
-        self._run(delete_flow(self._env, self._job(job)))
+        self._run(delete_flow(*self._route(job)))
 
     def close(self) -> None:
         """Close the HTTP connections (unless the http_client was passed in)."""
@@ -494,8 +626,7 @@ class AsyncClient(_BaseClient):
 
     async def submit(self, request: VideoRequest) -> Job:
         """Async `Client.submit`."""
-        fitted, token = self._add_callback_token(self._prepare(request))
-        job = await self._run(submit_flow(self._env, fitted))
+        job, token = await self._run(route_flow(self._prepared(request)))
         if token is not None:
             self._callback_tokens[job.id] = token
         return job
@@ -513,7 +644,7 @@ class AsyncClient(_BaseClient):
 
     async def get(self, job: Job | str) -> Job:
         """Async `Client.get`."""
-        return await self._run(status_flow(self._env, self._job(job)))
+        return await self._run(status_flow(*self._route(job)))
 
     async def wait(
         self,
@@ -522,7 +653,7 @@ class AsyncClient(_BaseClient):
         on_progress: Callable[[Job], None] | None = None,
     ) -> Job:
         """Async `Client.wait`."""
-        return await self._run(wait_flow(self._env, self._job(job), timeout, on_progress))
+        return await self._run(wait_flow(*self._route(job), timeout, on_progress))
 
     async def download(
         self,
@@ -533,7 +664,7 @@ class AsyncClient(_BaseClient):
         variant: str = "video",
     ) -> Path:
         """Async `Client.download`."""
-        return await self._run(download_flow(self._env, self._job(job), Path(path), index, variant))
+        return await self._run(download_flow(*self._route(job), Path(path), index, variant))
 
     async def generate(
         self,
@@ -557,7 +688,7 @@ class AsyncClient(_BaseClient):
 
     async def delete(self, job: Job | str) -> None:
         """Async `Client.delete`."""
-        await self._run(delete_flow(self._env, self._job(job)))
+        await self._run(delete_flow(*self._route(job)))
 
     async def aclose(self) -> None:
         """Async `Client.close`."""

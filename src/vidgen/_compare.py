@@ -15,7 +15,7 @@ from ._models import Fitted, Offer, Quote, VideoRequest
 from .plugins import get_provider, get_registry
 from .provider import Provider
 
-__all__ = ["compare", "offer_sources", "provider_offers"]
+__all__ = ["compare", "offer_sources", "provider_offers", "sort_offers"]
 
 
 def offer_sources(
@@ -32,6 +32,8 @@ def offer_sources(
     broken: list[Offer] = []
     used: set[str] = set()
     for profile in loaded.profiles.values():
+        if profile.provider == "route":
+            continue  # a route only chooses among the profiles and providers listed here
         used.add(profile.provider)
         try:
             provider = get_provider(profile.provider, profile=profile.name, **profile.settings)
@@ -57,6 +59,11 @@ def offer_sources(
             continue  # needs settings (a base_url, say) that only a profile can give
         sources.append((provider, None))
     return sources, broken
+
+
+def sort_offers(offers: list[Offer]) -> list[Offer]:
+    """Priced offers cheapest first, then unknown prices, then refusals, then retired."""
+    return sorted(offers, key=_sort_key)
 
 
 def _sort_key(offer: Offer) -> tuple[int, int, Decimal, str, str]:
@@ -153,6 +160,7 @@ def provider_offers(
                 reason=reason,
                 retired=spec.is_retired(today),
                 retired_on=spec.lifecycle.retired_on,
+                lifecycle=spec.lifecycle,
             )
 
         asked = request if request.model else attrs.evolve(request, model=spec.id)

@@ -130,12 +130,38 @@ def _profile(name: str, raw: Any, where: str) -> Profile:
             f"{where}: profiles.{name}.models must be [[profiles.{name}.models]] tables"
         )
     settings = {k: v for k, v in raw.items() if k not in _PROFILE_KEYS}
+    if provider == "route":
+        _check_route(name, settings, where)
     return Profile(
         name=name,
         provider=provider,
         settings=settings,
         max_job_cost=_money(raw.get("max_job_cost"), f"{where}: profiles.{name}.max_job_cost"),
     )
+
+
+def _check_route(name: str, settings: Mapping[str, Any], where: str) -> None:
+    candidates = settings.get("candidates")
+    if (
+        not isinstance(candidates, list)
+        or not candidates
+        or not all(isinstance(c, str) and c for c in candidates)
+    ):
+        raise ConfigError(
+            f'{where}: route profile {name!r} needs candidates = ["profile-or-provider", ...]'
+        )
+    strategy = settings.get("strategy", "cheapest")
+    if strategy not in ("cheapest", "in_order"):
+        raise ConfigError(
+            f'{where}: route profile {name!r}: strategy must be "cheapest" or "in_order", '
+            f"not {strategy!r}"
+        )
+    unknown = sorted(set(settings) - {"candidates", "strategy"})
+    if unknown:
+        raise ConfigError(
+            f"{where}: route profile {name!r}: unknown key {unknown[0]!r} "
+            "(a route takes candidates, strategy and max_job_cost)"
+        )
 
 
 def parse_config(text: str, path: Path | None = None) -> Config:

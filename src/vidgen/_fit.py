@@ -114,7 +114,11 @@ class _Fitter:
         if aspect not in aspects:
             offered = ", ".join(self._combos())
             if self.policy == "strict":
-                where = "" if request.aspect else " (the reference image's shape; pass aspect= to choose)"
+                where = (
+                    ""
+                    if request.aspect
+                    else " (the reference image's shape; pass aspect= to choose)"
+                )
                 self.refuse(
                     "aspect",
                     aspect,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,13 +28,16 @@ import attrs
 import httpx
 
 from ._exceptions import (
+    ConfigError,
     ContentExpired,
     JobFailed,
     ProtocolError,
+    ProviderError,
     RateLimited,
     ServerError,
     TransportError,
     UnsupportedRequest,
+    VidgenError,
     WaitTimeout,
 )
 from ._models import Fitted, Job, JobStatus
@@ -54,7 +57,9 @@ __all__ = [
     "Sleep",
     "delete_flow",
     "download_flow",
+    "certainly_not_accepted",
     "list_flow",
+    "route_flow",
     "status_flow",
     "submit_flow",
     "translate_transport_error",
@@ -285,6 +290,49 @@ def submit_flow(env: Env, fitted: Fitted) -> Flow[Job]:
         return env.tag(job)
 
 
+def certainly_not_accepted(error: BaseException) -> bool:
+    """True when a failed submit provably created no job, so another provider may be tried.
+
+    Nothing was sent (a missing key, a connect error), or the provider refused the request
+    with a 4xx that means "not taken" (400, 401, 402, 403, 404, 422, 429). A 5xx, a
+    timeout after sending or an unreadable answer may hide a created job: never retried
+    elsewhere.
+    """
+    if isinstance(error, (ConfigError, UnsupportedRequest)):
+        return True
+    if isinstance(error, TransportError):
+        return not error.request_sent
+    if isinstance(error, ProviderError):
+        code = error.status_code
+        return code is not None and 400 <= code < 500 and code not in (408, 409)
+    return False
+
+
+def route_flow(attempts: Sequence[tuple[Env, Fitted, T]]) -> Flow[tuple[Job, T]]:
+    """Submit to the first attempt that takes the job; move on only when it certainly did not.
+
+    Each attempt is an env (its provider), the fitted request for it, and a tag returned
+    with the job. With one attempt this is `submit_flow`.
+    """
+    for position, (env, fitted, tag) in enumerate(attempts):
+        try:
+            job = yield from submit_flow(env, fitted)
+        except VidgenError as exc:
+            last = position == len(attempts) - 1
+            if last or not certainly_not_accepted(exc):
+                raise
+            nxt = attempts[position + 1][0].provider
+            log.warning(
+                "%s did not take the job (%s); trying %s",
+                env.provider.profile or env.provider.name,
+                exc,
+                nxt.profile or nxt.name,
+            )
+            continue
+        return job, tag
+    raise ValueError("route_flow needs at least one attempt")
+
+
 def status_flow(env: Env, job: Job, deadline: float | None = None) -> Flow[Job]:
     """Read the job's current state."""
     provider = env.provider
@@ -381,10 +429,8 @@ def _follow(
     location = response.headers["location"]
     url = request.url.join(location)
     if url.scheme != "https" and request.url.scheme == "https":
-        raise TransportError(
-            f"download redirected from https to {url.scheme}; refusing to follow",
-            request_sent=True,
-        )
+        # A ProtocolError, not a TransportError: a refusal must not be retried.
+        raise ProtocolError(f"download redirected from https to {url.scheme}; refusing to follow")
     headers = dict(request.headers)
     if not same_origin(request.url, url):
         # Credentials stay with the host they were meant for, whatever the header's name.
@@ -452,9 +498,8 @@ def download_flow(
                     continue
                 break
             else:
-                raise TransportError(
+                raise ProtocolError(
                     f"download of job {job.id} redirected more than {_MAX_REDIRECTS} times",
-                    request_sent=True,
                     provider=provider.name,
                 )
             if response.is_error:

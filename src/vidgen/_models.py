@@ -15,7 +15,7 @@ from ._reference import Reference
 from ._sizes import normalize_aspect, normalize_resolution
 
 if TYPE_CHECKING:
-    from ._catalog import ModelSpec
+    from ._catalog import Lifecycle, ModelSpec
 
 __all__ = [
     "Adjustment",
@@ -368,6 +368,7 @@ class Offer:
         reason: why it cannot be served (None when it can).
         retired: the catalog says the model is retired.
         retired_on: the retirement date, if known.
+        lifecycle: the model's lifecycle entry (status, dates, source).
     """
 
     provider: str
@@ -378,6 +379,7 @@ class Offer:
     reason: str | None = None
     retired: bool = False
     retired_on: dt.date | None = None
+    lifecycle: Lifecycle | None = None
 
     @property
     def available(self) -> bool:

@@ -79,6 +79,7 @@ def offer_to_dict(offer: Offer) -> dict[str, Any]:
         "reason": offer.reason,
         "retired": offer.retired,
         "retired_on": offer.retired_on.isoformat() if offer.retired_on else None,
+        "lifecycle": converter.unstructure(offer.lifecycle) if offer.lifecycle else None,
         "fitted": fitted_to_dict(offer.fitted) if offer.fitted else None,
         "quote": quote_to_dict(offer.quote) if offer.quote else None,
     }

@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from .. import _serialize
 from .._client import Client
-from .._compare import compare, offer_sources, provider_offers
+from .._compare import compare, offer_sources, provider_offers, sort_offers
 from .._config import CONFIG_ENV, find_config, load_config
 from .._exceptions import ConfigError, VidgenError
 from .._models import Job, VideoRequest
@@ -198,36 +198,36 @@ def quote(
     policy = policy or "nearest"
     if profile or provider:
         with _client(profile, provider, config_path) as client:
-            offers = provider_offers(
-                client.provider, request, policy=policy, include_retired=show_all
+            offers = sort_offers(
+                [
+                    offer
+                    for target in client.providers
+                    for offer in provider_offers(
+                        target, request, policy=policy, include_retired=show_all
+                    )
+                ]
             )
     else:
         offers = compare(request, policy=policy, include_retired=show_all, config=config_path)
     if as_json:
         _echo_json([_serialize.offer_to_dict(o) for o in offers])
         return
-    shown = offers if show_all else [o for o in offers if o.available]
-    hidden_retired = [o for o in offers if o.retired and not o.available]
-    refused = [o for o in offers if not o.available and not o.retired]
     title = f"Quotes for {request.duration or 'default'} s"
     if request.aspect:
         title += f" {request.aspect}"
     if request.resolution:
         title += f" {request.resolution}"
-    title += f" (policy {policy}, cheapest first)"
-    if shown:
-        table, sources = offers_table(shown, title=title)
-        console.print(table)
-        print_sources(sources)
-    else:
-        console.print("No provider can serve this request as things stand.")
-    if not show_all and refused:
-        console.print(f"{len(refused)} offer(s) cannot serve this request; --all shows why.")
-    if not show_all and hidden_retired:
-        names = sorted({f"{o.label}:{o.model}" for o in hidden_retired})
+    title += f" (policy {policy}; cheapest first)"
+    if not offers:
+        console.print("No provider or profile is installed or configured.")
+        return
+    table, sources = offers_table(offers, title=title, show_all=show_all)
+    console.print(table)
+    print_sources(sources)
+    if not show_all and any(not o.available for o in offers):
         console.print(
-            f"{len(hidden_retired)} retired model(s) hidden ({', '.join(names)}); "
-            "--all prices them anyway."
+            "Rows without a price cannot serve this request as asked: --all shows every "
+            "model, prices retired ones and gives each refusal's reason."
         )
 
 

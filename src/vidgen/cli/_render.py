@@ -55,37 +55,72 @@ def print_sources(sources: Sources) -> None:
         console.print(f"  \\[{number}] {source}", soft_wrap=True)
 
 
-def offers_table(offers: Sequence[Offer], *, title: str) -> tuple[Table, Sources]:
-    """One row per offer: where, model, what is sent, price, source and date."""
+def _priced_row(offer: Offer, where: str, sources: Sources) -> list[str]:
+    assert offer.fitted is not None
+    assert offer.quote is not None
+    fitted, quote = offer.fitted, offer.quote
+    notes = [str(a) for a in fitted.adjustments]
+    if offer.retired:
+        notes.insert(0, f"RETIRED {offer.retired_on or ''}".strip())
+    elif fitted.spec.lifecycle.status == "deprecated":
+        notes.insert(0, "DEPRECATED (see `vidgen models`)")
+    if quote.note:
+        notes.append(quote.note)
+    sent = f"{fitted.seconds} s {fitted.size}"
+    if fitted.variants > 1:
+        sent += f" x{fitted.variants}"
+    return [
+        where,
+        fitted.model,
+        sent,
+        _money(quote.amount, quote.currency),
+        _unit(quote.unit_price, quote.currency, quote.unit),
+        escape(sources.cite(quote.source, quote.as_of)),
+        escape("; ".join(notes)),
+    ]
+
+
+def _summary_row(group: Sequence[Offer], where: str, sources: Sources) -> list[str]:
+    """One row for a provider none of whose models can serve the request."""
+    models = ", ".join(o.model for o in group)
+    retired = [o for o in group if o.retired]
+    if len(retired) == len(group):
+        dates = sorted({o.retired_on.isoformat() for o in retired if o.retired_on})
+        life = retired[0].lifecycle
+        cite = sources.cite(life.source if life else None, retired[0].retired_on)
+        note = f"retired {', '.join(dates)}".strip() + "; --all prices it anyway"
+        return [where, models, "-", "retired", "-", escape(cite), note]
+    first = next(o for o in group if not o.retired)
+    return [where, models, "-", "cannot serve", "-", "-", escape(first.reason or "")]
+
+
+def offers_table(
+    offers: Sequence[Offer], *, title: str, show_all: bool = False
+) -> tuple[Table, Sources]:
+    """One row per offer (where, model, what is sent, price, source and date, notes).
+
+    Without ``show_all``, a provider none of whose models can serve the request gets one
+    summary row (retired, or why not), so every provider is listed.
+    """
     sources = Sources()
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     for name in ("provider", "model", "sent", "price", "unit", "source, as of", "notes"):
         table.add_column(name, overflow="fold")
+    groups: dict[str, list[Offer]] = {}
     for offer in offers:
         where = offer.label if offer.profile is None else f"{offer.profile} ({offer.provider})"
-        if offer.fitted is None or offer.quote is None:
-            table.add_row(
-                where, offer.model, "-", "-", "-", "-", f"[red]{escape(offer.reason or '')}[/red]"
-            )
-            continue
-        fitted, quote = offer.fitted, offer.quote
-        notes = [str(a) for a in fitted.adjustments]
-        if offer.retired:
-            notes.insert(0, f"RETIRED {offer.retired_on or ''}".strip())
-        elif fitted.spec.lifecycle.status == "deprecated":
-            notes.insert(0, "DEPRECATED (see `vidgen models`)")
-        if quote.note:
-            notes.append(quote.note)
-        table.add_row(
-            where,
-            fitted.model,
-            f"{fitted.seconds} s {fitted.size}"
-            + (f" x{fitted.variants}" if fitted.variants > 1 else ""),
-            _money(quote.amount, quote.currency),
-            _unit(quote.unit_price, quote.currency, quote.unit),
-            escape(sources.cite(quote.source, quote.as_of)),
-            "; ".join(notes),
-        )
+        groups.setdefault(where, []).append(offer)
+    for offer in offers:
+        where = offer.label if offer.profile is None else f"{offer.profile} ({offer.provider})"
+        if offer.fitted is not None and offer.quote is not None and (offer.available or show_all):
+            table.add_row(*_priced_row(offer, where, sources))
+        elif show_all:
+            reason = escape(offer.reason or "")
+            table.add_row(where, offer.model, "-", "-", "-", "-", f"[red]{reason}[/red]")
+    if not show_all:
+        for where, group in groups.items():
+            if not any(o.available for o in group):
+                table.add_row(*_summary_row(group, where, sources))
     return table, sources
 
 
