@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -208,13 +209,17 @@ class AivideoapiProvider(Provider):
             raise ProtocolError(f"{self.name} sent a task without an id", provider=self.name, body=body)
         try:
             task = _wire.converter.structure(body, _wire.Task)
-        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+            created_at = from_unix(task.created_at)
+            completed_at = from_unix(task.completed_at)
+            expires_at = completed_at + self.output_retention if completed_at else None
+            if task.progress is not None and not math.isfinite(task.progress):
+                raise ValueError(f"progress {task.progress!r} is not a number")
+        except (cattrs.BaseValidationError, ValueError, TypeError, OverflowError, OSError) as exc:
+            # OverflowError/OSError: a timestamp out of the platform's or datetime's range.
             raise ProtocolError(
                 f"{self.name} sent a task vidgen cannot read: {exc}", provider=self.name, body=body
             ) from exc
         status = self.status_map.get((task.status or "").lower(), JobStatus.UNKNOWN)
-        completed_at = from_unix(task.completed_at)
-        expires_at = completed_at + self.output_retention if completed_at else None
         outputs: tuple[Output, ...] = ()
         seconds = None
         if task.output is not None:
@@ -243,7 +248,7 @@ class AivideoapiProvider(Provider):
             model=task.model,
             status=status,
             progress=progress,
-            created_at=from_unix(task.created_at),
+            created_at=created_at,
             completed_at=completed_at,
             expires_at=expires_at,
             outputs=outputs,

@@ -28,7 +28,18 @@ from vidgen_openai.protocol import ErrorFields
 
 __all__ = ["ApiyiProvider"]
 
-_POLICY = ("policy", "moderation", "safety", "sensitive", "content_filter", "违规", "敏感", "审核")
+_POLICY = (
+    "content_policy",
+    "content policy",
+    "policy_violation",
+    "moderation",
+    "safety",
+    "sensitive",
+    "content_filter",
+    "违规",
+    "敏感",
+    "审核",
+)
 _BILLING = ("billing", "group", "usage-based", "按量", "分组", "计费", "官转", "渠道", "channel")
 _BALANCE = ("balance", "insufficient", "quota", "credit", "top up", "余额", "额度")
 _UPSTREAM = ("upstream", "上游")
@@ -85,12 +96,14 @@ class ApiyiProvider(VideosAPIProvider):
         text = " ".join(filter(None, (fields.code, fields.type, fields.message))).lower()
         if _has(text, _POLICY):
             return ContentPolicyViolation
+        # One-api style relays answer "quota is not enough" with 402, 403 or 429: a top-up
+        # fixes it, not a billing-group change.
+        if status_code == 402 or (status_code in (403, 429) and _has(text, _BALANCE)):
+            return InsufficientCredits
         if status_code == 401:
             return AuthenticationError
         if status_code == 403:
             return PermissionDenied
-        if status_code == 402 or (status_code == 429 and _has(text, _BALANCE)):
-            return InsufficientCredits
         if status_code == 429:
             return RateLimited
         if status_code >= 500:
@@ -105,7 +118,7 @@ class ApiyiProvider(VideosAPIProvider):
         if cls is PermissionDenied:
             if _has(text, _BILLING):
                 return _BILLING_FIX
-            return f"If this is not a content-policy refusal: {_BILLING_FIX}"
+            return f"Unless this is a content-policy refusal: {_BILLING_FIX[0].lower()}{_BILLING_FIX[1:]}"
         if cls is InsufficientCredits:
             return "Top up the APIYI balance; the key works again right after"
         if cls is RateLimited:

@@ -102,6 +102,10 @@ class AzureProvider(VideosAPIProvider):
     display_name = "Azure OpenAI"
     api_key_env = "AZURE_OPENAI_API_KEY"
     catalog_package = "vidgen_azure"
+    # The fields fit checks, on both APIs: provider_options may not override them.
+    reserved_options: ClassVar[frozenset[str]] = VideosAPIProvider.reserved_options | frozenset(
+        {"width", "height", "n_seconds", "n_variants", "files"}
+    )
     secret_headers: ClassVar[frozenset[str]] = frozenset({"api-key", "authorization"})
     request_id_headers: ClassVar[tuple[str, ...]] = ("apim-request-id", "x-request-id")
     docs_url = "https://learn.microsoft.com/azure/ai-foundry/openai/concepts/video-generation"
@@ -212,7 +216,11 @@ class AzureProvider(VideosAPIProvider):
                     }
                 ],
             )
-            form = {k: str(v) for k, v in {**fields, **options}.items()}
+            # Numbers and strings as text; anything structured as JSON (not Python's repr).
+            form = {
+                k: v if isinstance(v, str) else json.dumps(v)
+                for k, v in {**fields, **options}.items()
+            }
             form["inpaint_items"] = json.dumps(inpaint)
             files = [("files", (reference.filename, reference.data, reference.mime))]
             return httpx.Request(

@@ -61,7 +61,7 @@ def _make_converter() -> cattrs.Converter:
             return None
         if isinstance(value, str):
             return VideoError(message=value)
-        return converter.structure_attrs_fromdict(value, VideoError)
+        return converter.structure(value, VideoError)
 
     converter.register_structure_hook(str, loose_str)
     converter.register_structure_hook_func(lambda t: t == (VideoError | None), loose_error)

@@ -52,7 +52,7 @@ class OpenAICompatibleProvider(VideosAPIProvider):
 
     Settings: ``base_url`` (required), ``api_key_env`` (the variable with the relay's
     key; without it no key is sent), ``models`` (the relay's models: ids, durations,
-    sizes, prices), ``name_hint`` (no effect; for people reading the config).
+    sizes, prices).
     """
 
     name = "openai-compatible"

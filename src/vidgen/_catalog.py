@@ -342,8 +342,12 @@ def load_catalog(
         model_id = entry.get("id")
         if not model_id:
             raise ConfigError(f"{where}: every model needs an 'id'")
-        existing = next((e for e in entries if e.get("id") == model_id), None)
+        existing = next(
+            (e for e in entries if model_id == e.get("id") or model_id in e.get("aliases", ())),
+            None,
+        )
         if existing is not None:
+            entry["id"] = existing["id"]  # an override by alias changes the shipped entry
             existing.update(copy.deepcopy(entry))
         else:
             entries.append(entry)

@@ -206,7 +206,12 @@ def read_flow(
             log.info("%s failed (%s); retry %d in %.1fs", _describe(request), exc, attempt, delay)
             yield Sleep(delay)
             continue
-        if response.is_error and attempt < policy.read_attempts and _should_retry(response):
+        if (
+            response.is_error
+            and attempt < policy.read_attempts
+            and _should_retry(response)
+            and (response.status_code != 429 or env.provider.parse_error(response).retryable)
+        ):
             hint = parse_retry_after(response.headers, now=env.now())
             delay = (
                 min(hint, policy.max_server_wait)

@@ -37,6 +37,7 @@ from ._exceptions import ConfigError, PluginError
 from .provider import Provider
 
 __all__ = [
+    "DISABLE_ENV",
     "ENTRY_POINT_GROUP",
     "PluginFailure",
     "Registry",
@@ -179,15 +180,20 @@ def _build_registry(extra: Iterable[tuple[str, Any]]) -> Registry:
             registry.failures.append(PluginFailure(name, f"failed to register: {exc}"))
             continue
         registry.plugins.append(name)
-    try:
-        manager.check_pending()
-    except pluggy.PluginValidationError as exc:
-        culprit = getattr(exc, "plugin", None)
-        name = str(manager.get_name(culprit)) if culprit is not None else "?"
-        registry.failures.append(PluginFailure(str(name), f"unknown hook: {exc}"))
-        if culprit is not None:
+    # check_pending stops at the first unknown hook: repeat until every culprit is out.
+    while True:
+        try:
+            manager.check_pending()
+        except pluggy.PluginValidationError as exc:
+            culprit = getattr(exc, "plugin", None)
+            name = str(manager.get_name(culprit)) if culprit is not None else "?"
+            registry.failures.append(PluginFailure(str(name), f"unknown hook: {exc}"))
+            if culprit is None:
+                break
             manager.unregister(culprit)
             registry.plugins.remove(str(name))
+            continue
+        break
     # Each plugin's hook is called on its own so that one that raises is reported by name
     # while the others still register.
     for impl in manager.hook.vidgen_register_providers.get_hookimpls():

@@ -59,6 +59,7 @@ __all__ = [
     "JobPage",
     "Provider",
     "Secret",
+    "USER_AGENT",
     "error_class_for_status",
     "from_unix",
     "parse_retry_after",

@@ -114,10 +114,11 @@ def _build_request(prompt: str, **fields: Any) -> VideoRequest:
             resolution=fields.get("resolution"),
             model=fields.get("model"),
             reference=_reference(fields.get("reference")),
-            variants=fields.get("variants") or 1,
+            variants=fields.get("variants", 1),
         )
     except (TypeError, ValueError) as exc:
-        raise click.UsageError(str(exc)) from None
+        # One line, like every other user error (a UsageError would print the usage too).
+        _fail(str(exc))
 
 
 def _money(value: str | None) -> Decimal | None:
