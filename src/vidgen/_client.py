@@ -414,10 +414,12 @@ class Client(_BaseClient):
             action.response.close()
             return None
         try:
+            # Redirects are followed by the flows, which keep credentials home; never by
+            # httpx, whatever the http_client passed in is configured to do.
             if isinstance(action, Send):
-                return self._http.send(action.request)
+                return self._http.send(action.request, follow_redirects=False)
             if isinstance(action, OpenStream):
-                return self._http.send(action.request, stream=True)
+                return self._http.send(action.request, stream=True, follow_redirects=False)
             if isinstance(action, ReadBody):
                 action.response.read()
                 action.response.close()
@@ -598,10 +600,12 @@ class AsyncClient(_BaseClient):
             await action.response.aclose()
             return None
         try:
+            # Redirects are followed by the flows, which keep credentials home; never by
+            # httpx, whatever the http_client passed in is configured to do.
             if isinstance(action, Send):
-                return await self._http.send(action.request)
+                return await self._http.send(action.request, follow_redirects=False)
             if isinstance(action, OpenStream):
-                return await self._http.send(action.request, stream=True)
+                return await self._http.send(action.request, stream=True, follow_redirects=False)
             if isinstance(action, ReadBody):
                 await action.response.aread()
                 await action.response.aclose()

@@ -274,6 +274,11 @@ def get_provider(name: str, **settings: Any) -> Provider:
         for failure in registry.failures:
             if failure.plugin == name:
                 raise failure.as_error()
+        if name in registry.disabled:
+            raise ConfigError(
+                f"provider {name!r} comes from a plugin disabled by {DISABLE_ENV}; "
+                f"remove it from {DISABLE_ENV} to use it"
+            )
         known = ", ".join(registry.names) or "none"
         note = " (some plugins failed to load: run `vidgen providers`)" if registry.failures else ""
         raise ConfigError(f"unknown provider {name!r}; installed providers: {known}{note}")

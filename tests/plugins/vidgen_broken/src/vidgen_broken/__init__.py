@@ -1,0 +1,1 @@
+"""A package whose ``vidgen`` entry point names a module it does not ship."""
