@@ -206,7 +206,7 @@ def test_disable_plugins_hides_the_built_ins(monkeypatch: pytest.MonkeyPatch) ->
     assert "openai-compatible" not in registry
     assert "openai" in registry.disabled
     assert "openai" not in registry.plugins
-    with pytest.raises(ConfigError, match="unknown provider 'openai'"):
+    with pytest.raises(ConfigError, match="disabled by VIDGEN_DISABLE_PLUGINS"):
         get_provider("openai")
 
 
