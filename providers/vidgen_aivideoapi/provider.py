@@ -206,7 +206,9 @@ class AivideoapiProvider(Provider):
 
     def _task(self, body: Any) -> Job:
         if not isinstance(body, Mapping) or not body.get("id"):
-            raise ProtocolError(f"{self.name} sent a task without an id", provider=self.name, body=body)
+            raise ProtocolError(
+                f"{self.name} sent a task without an id", provider=self.name, body=body
+            )
         try:
             task = _wire.converter.structure(body, _wire.Task)
             created_at = from_unix(task.created_at)
@@ -310,4 +312,3 @@ class AivideoapiProvider(Provider):
         if issubclass(cls, RateLimited):
             kwargs["retry_after"] = parse_retry_after(response.headers)
         return cls(message, **kwargs)
-

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 import os
 import random
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -33,14 +35,18 @@ from ._exceptions import (
     UnsupportedRequest,
     VidgenError,
 )
-from ._files import AtomicFile
+from ._files import AtomicFile, Saved
+from ._ledger import Ledger
 from ._lifecycle import (
     CloseStream,
+    DropPart,
     Env,
     Flow,
     OpenStream,
+    PartSize,
     PollPolicy,
     ReadBody,
+    Record,
     RetryPolicy,
     SaveBody,
     Send,
@@ -63,8 +69,8 @@ __all__ = ["CALLBACK_TOKEN_PARAM", "AsyncClient", "Client"]
 CALLBACK_TOKEN_PARAM = "vidgen_token"
 
 T = TypeVar("T")
+log = logging.getLogger("vidgen")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-_CHUNK = 1 << 20
 
 
 ROUTE = "route"
@@ -140,6 +146,16 @@ def _resolve_targets(
     return targets, str(chosen.settings.get("strategy", "cheapest"))
 
 
+def _part_action(action: PartSize | DropPart) -> int:
+    if isinstance(action, DropPart):
+        action.part.unlink(missing_ok=True)
+        return 0
+    try:
+        return action.part.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 class _BaseClient:
     def __init__(
         self,
@@ -152,15 +168,38 @@ class _BaseClient:
         policy: str = "strict",
         allow_retired: bool = False,
         max_job_cost: Decimal | str | None = None,
+        max_daily_spend: Decimal | str | None = None,
+        ledger: Ledger | str | os.PathLike[str] | bool | None = True,
         clock: Callable[[], float] | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
         **settings: Any,
     ) -> None:
+        loaded = config if isinstance(config, (Config, type(None))) else load_config(config)
+        if loaded is None and not isinstance(provider, Provider):
+            loaded = load_config()
         targets, self.strategy = _resolve_targets(
-            profile, provider, config, {"api_key": api_key, "base_url": base_url, **settings}
+            profile,
+            provider,
+            loaded,
+            {"api_key": api_key, "base_url": base_url, **settings},
         )
+        daily = (
+            max_daily_spend
+            if max_daily_spend is not None
+            else (loaded.max_daily_spend if loaded is not None else None)
+        )
+        self.max_daily_spend = Decimal(str(daily)) if daily is not None else None
+        self._owns_ledger = not isinstance(ledger, Ledger)
+        if isinstance(ledger, Ledger):
+            self.ledger: Ledger | None = ledger
+        elif ledger is True:
+            self.ledger = Ledger()
+        elif ledger is False or ledger is None:
+            self.ledger = None
+        else:
+            self.ledger = Ledger(ledger)
         if max_job_cost is not None:
             limit = Decimal(str(max_job_cost))
             targets = [_Target(t.provider, limit) for t in targets]
@@ -262,12 +301,38 @@ class _BaseClient:
         """What the request would cost where it would be sent. No HTTP."""
         return self.plan(request)[0].quote
 
+    def _within_daily_budget(self, attempts: list[Attempt]) -> list[Attempt]:
+        limit = self.max_daily_spend
+        if limit is None:
+            return attempts
+        if self.ledger is None:
+            raise ConfigError("max_daily_spend needs the job ledger; do not pass ledger=False")
+        committed = self.ledger.committed_today()
+        kept = [
+            a
+            for a in attempts
+            if a.quote.amount is not None and committed + a.quote.amount <= limit
+        ]
+        if not kept:
+            first = attempts[0]
+            raise BudgetExceeded(
+                f"today's jobs already commit {committed} and this one costs "
+                f"{first.quote.format_amount()}, over max_daily_spend {limit}; wait until "
+                "tomorrow (UTC) or raise the limit",
+                amount=first.quote.amount,
+                limit=limit,
+            )
+        return kept
+
     def _prepared(self, request: VideoRequest) -> list[tuple[Env, Fitted, str | None]]:
         prepared = []
-        for attempt in self.plan(request):
+        for attempt in self._within_daily_budget(self.plan(request)):
             fitted, token = self._add_callback_token(attempt.fitted)
             prepared.append((self._env_of(attempt.provider), fitted, token))
         return prepared
+
+    def _note(self, output: str | os.PathLike[str] | None) -> dict[str, Any]:
+        return {"output_target": str(Path(output).resolve())} if output is not None else {}
 
     def _env_of(self, provider: Provider) -> Env:
         return next(env for env in self._envs if env.provider is provider)
@@ -293,6 +358,43 @@ class _BaseClient:
             f"job {job.id} was served by {job.profile or job.provider}, which this client "
             "does not send to"
         )
+
+    # -- the ledger -------------------------------------------------------------------
+
+    def _record(self, action: Record) -> Any:
+        """Hand a flow's event to the ledger (no-op without one)."""
+        ledger = self.ledger
+        if ledger is None:
+            return None
+        data = action.data
+        try:
+            if action.kind == "submit":
+                provider: Provider = data["provider"]
+                fitted: Fitted = data["fitted"]
+                return ledger.begin_submit(
+                    fitted,
+                    provider.quote(fitted),
+                    profile=provider.profile,
+                    callback_token=data.get("callback_token"),
+                    output_target=data.get("output_target"),
+                )
+            if action.kind == "accepted" and data["ledger_id"] is not None:
+                ledger.accepted(data["ledger_id"], data["job"])
+            elif action.kind == "submit_failed" and data["ledger_id"] is not None:
+                ledger.submit_failed(data["ledger_id"], data["error"], certain=data["certain"])
+            elif action.kind == "seen":
+                ledger.seen(data["job"])
+            elif action.kind == "downloaded":
+                ledger.downloaded(data["job"], data["path"], data["size"], data["sha256"])
+        except sqlite3.Error as exc:
+            if action.kind == "submit":
+                # Better no video than a paid one nobody can find.
+                raise ConfigError(
+                    f"cannot record the submit in the job ledger {ledger.path}: {exc}; nothing "
+                    "was sent. Fix the ledger's folder, or pass ledger=False to go without"
+                ) from exc
+            log.warning("could not update the job ledger %s: %s", ledger.path, exc)
+        return None
 
     # -- callbacks ----------------------------------------------------------------------
 
@@ -339,6 +441,11 @@ class _BaseClient:
         if hint is None:
             raise CallbackRejected(f"callback rejected: {'; '.join(problems)}", reason="malformed")
         expected = self._callback_tokens.get(hint.id)
+        if expected is None and self.ledger is not None:
+            # Submitted by an earlier process: its token is in the ledger.
+            entry = self.ledger.get(hint.id)
+            if entry is not None and entry.provider == hint.provider:
+                expected = entry.callback_token
         if expected is None:
             raise CallbackRejected(
                 f"callback rejected: job {hint.id} was not submitted by this client (for a job "
@@ -407,6 +514,10 @@ class Client(_BaseClient):
 
     def _do(self, action: Any) -> Any:
         name = self.provider.name
+        if isinstance(action, Record):
+            return self._record(action)
+        if isinstance(action, (PartSize, DropPart)):
+            return _part_action(action)
         if isinstance(action, Sleep):
             self._sleep(action.seconds)
             return None
@@ -430,13 +541,13 @@ class Client(_BaseClient):
             raise translate_transport_error(exc, name) from exc
         raise TypeError(f"unknown action {action!r}")
 
-    def _save(self, action: SaveBody) -> Path:
-        sink = AtomicFile(action.target)
+    def _save(self, action: SaveBody) -> Saved:
+        sink = AtomicFile(action.target, action.part, append=action.append)
         try:
-            for chunk in action.response.iter_bytes(_CHUNK):
+            for chunk in action.response.iter_bytes():
                 sink.write(chunk)
         except BaseException:
-            sink.discard()
+            sink.keep()  # resumable: the next try asks for the rest
             raise
         finally:
             action.response.close()
@@ -444,7 +555,7 @@ class Client(_BaseClient):
 
     # -- the API ------------------------------------------------------------------------
 
-    def submit(self, request: VideoRequest) -> Job:
+    def submit(self, request: VideoRequest, *, output: str | os.PathLike[str] | None = None) -> Job:
         """Fit, check the budget, and create the job. Never resent if it may have arrived.
 
         Raises:
@@ -453,7 +564,7 @@ class Client(_BaseClient):
             TransportError: the connection failed; ``request_sent`` says whether a job
                 may exist.
         """
-        job, token = self._run(route_flow(self._prepared(request)))
+        job, token = self._run(route_flow(self._prepared(request), self._note(output)))
         if token is not None:
             self._callback_tokens[job.id] = token
         return job
@@ -523,7 +634,7 @@ class Client(_BaseClient):
         on_progress: Callable[[Job], None] | None = None,
     ) -> Path:
         """Submit, wait and download: the whole job in one call."""
-        job = self.submit(request)
+        job = self.submit(request, output=path)
         if on_progress is not None:
             on_progress(job)
         job = self.wait(job, timeout=timeout, on_progress=on_progress)
@@ -542,6 +653,8 @@ class Client(_BaseClient):
         """Close the HTTP connections (unless the http_client was passed in)."""
         if self._owns_http:
             self._http.close()
+        if self._owns_ledger and self.ledger is not None:
+            self.ledger.close()
 
     def __enter__(self) -> Client:
         return self
@@ -591,6 +704,10 @@ class AsyncClient(_BaseClient):
 
     async def _do(self, action: Any) -> Any:
         name = self.provider.name
+        if isinstance(action, Record):
+            return self._record(action)
+        if isinstance(action, (PartSize, DropPart)):
+            return _part_action(action)
         if isinstance(action, Sleep):
             outcome = self._sleep(action.seconds)
             if asyncio.iscoroutine(outcome):
@@ -616,21 +733,23 @@ class AsyncClient(_BaseClient):
             raise translate_transport_error(exc, name) from exc
         raise TypeError(f"unknown action {action!r}")
 
-    async def _save(self, action: SaveBody) -> Path:
-        sink = AtomicFile(action.target)
+    async def _save(self, action: SaveBody) -> Saved:
+        sink = AtomicFile(action.target, action.part, append=action.append)
         try:
-            async for chunk in action.response.aiter_bytes(_CHUNK):
+            async for chunk in action.response.aiter_bytes():
                 sink.write(chunk)
         except BaseException:
-            sink.discard()
+            sink.keep()  # resumable: the next try asks for the rest
             raise
         finally:
             await action.response.aclose()
         return sink.commit(action.expected_bytes)
 
-    async def submit(self, request: VideoRequest) -> Job:
+    async def submit(
+        self, request: VideoRequest, *, output: str | os.PathLike[str] | None = None
+    ) -> Job:
         """Async `Client.submit`."""
-        job, token = await self._run(route_flow(self._prepared(request)))
+        job, token = await self._run(route_flow(self._prepared(request), self._note(output)))
         if token is not None:
             self._callback_tokens[job.id] = token
         return job
@@ -679,7 +798,7 @@ class AsyncClient(_BaseClient):
         on_progress: Callable[[Job], None] | None = None,
     ) -> Path:
         """Async `Client.generate`."""
-        job = await self.submit(request)
+        job = await self.submit(request, output=path)
         if on_progress is not None:
             on_progress(job)
         job = await self.wait(job, timeout=timeout, on_progress=on_progress)
@@ -698,6 +817,8 @@ class AsyncClient(_BaseClient):
         """Async `Client.close`."""
         if self._owns_http:
             await self._http.aclose()
+        if self._owns_ledger and self.ledger is not None:
+            self.ledger.close()
 
     async def __aenter__(self) -> AsyncClient:
         return self

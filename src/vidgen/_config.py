@@ -21,7 +21,7 @@ from ._exceptions import ConfigError
 __all__ = ["CONFIG_ENV", "Config", "Profile", "find_config", "load_config"]
 
 CONFIG_ENV = "VIDGEN_CONFIG"
-_TOP_LEVEL_KEYS = {"default_profile", "profiles", "max_job_cost"}
+_TOP_LEVEL_KEYS = {"default_profile", "profiles", "max_job_cost", "max_daily_spend"}
 # Profile keys vidgen keeps for itself; every other key is a provider setting.
 _PROFILE_KEYS = {"provider", "max_job_cost"}
 _SECRET_KEYS = {"api_key", "key", "token", "secret", "password"}
@@ -66,6 +66,7 @@ class Config:
     default_profile: str | None = None
     profiles: Mapping[str, Profile] = attrs.field(factory=dict, hash=False)
     max_job_cost: Decimal | None = None
+    max_daily_spend: Decimal | None = None
 
     def profile(self, name: str | None = None) -> Profile:
         """The named profile, or the default one.
@@ -196,6 +197,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         default_profile=default,
         profiles=profiles,
         max_job_cost=_money(raw.get("max_job_cost"), f"{where}: max_job_cost"),
+        max_daily_spend=_money(raw.get("max_daily_spend"), f"{where}: max_daily_spend"),
     )
 
 

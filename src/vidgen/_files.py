@@ -2,47 +2,92 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-import secrets
 from pathlib import Path
+
+import attrs
 
 from ._exceptions import TransportError
 
-__all__ = ["AtomicFile"]
+__all__ = ["AtomicFile", "Saved", "part_path"]
+
+
+def part_path(target: Path, key: str) -> Path:
+    """The temporary file for downloading ``key`` (a job and output) to ``target``.
+
+    The name is the same every time, so an interrupted download (even one whose process
+    was killed) is found again and resumed.
+    """
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return target.parent / f".{target.name}.{digest}.part"
+
+
+@attrs.frozen
+class Saved:
+    """A completed download."""
+
+    path: Path
+    size: int
+    sha256: str
 
 
 class AtomicFile:
-    """A temporary file beside ``target`` that becomes ``target`` only when complete.
+    """A ``.part`` file beside ``target`` that becomes ``target`` only when complete.
 
-    Bytes go to ``.NAME.RANDOM.part`` in the target's folder (same file system, so the
-    final rename is atomic). `commit` flushes, fsyncs and renames; `discard` removes the
-    temporary file. The target is never touched until `commit` succeeds.
+    Bytes go to the part file (same folder, so the final rename is atomic). `commit`
+    checks the size, fsyncs and renames; until then the target is untouched. With
+    ``append`` the bytes already in the part file are kept (a resumed download) and
+    counted into the size and SHA-256.
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, part: Path, *, append: bool = False) -> None:
         self.target = target
+        self.part = part
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.part = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
-        self._file = open(self.part, "xb")  # noqa: SIM115 - closed by commit/discard
+        self._hash = hashlib.sha256()
         self.written = 0
+        if append and part.exists():
+            with open(part, "rb") as existing:
+                for block in iter(lambda: existing.read(1 << 20), b""):
+                    self._hash.update(block)
+                    self.written += len(block)
+            self._file = open(part, "ab")  # noqa: SIM115 - closed by commit/keep/discard
+        else:
+            self._file = open(part, "wb")  # noqa: SIM115 - closed by commit/keep/discard
 
     def write(self, chunk: bytes) -> None:
         """Append a chunk."""
         self._file.write(chunk)
+        self._hash.update(chunk)
         self.written += len(chunk)
 
-    def commit(self, expected_bytes: int | None = None) -> Path:
+    def keep(self) -> None:
+        """Stop writing but keep the part file, to resume from it later."""
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+    def commit(self, expected_bytes: int | None = None) -> Saved:
         """Make the file visible under its final name.
 
         Raises:
-            TransportError: fewer (or more) bytes arrived than the server announced; the
-                temporary file is removed and the target left as it was.
+            TransportError: fewer bytes arrived than the server announced (the part file is
+                kept, so the download resumes), or more (the part file is removed).
         """
         if expected_bytes is not None and self.written != expected_bytes:
-            self.discard()
+            short = self.written < expected_bytes
+            if short:
+                self.keep()
+            else:
+                self.discard()
             raise TransportError(
                 f"download of {self.target.name} was cut short: {self.written} of "
-                f"{expected_bytes} bytes arrived; nothing was written to {self.target}",
+                f"{expected_bytes} bytes arrived; nothing was written to {self.target}"
+                if short
+                else f"download of {self.target.name} sent {self.written} bytes, more than "
+                f"the {expected_bytes} announced; discarded",
                 request_sent=True,
             )
         self._file.flush()
@@ -50,10 +95,10 @@ class AtomicFile:
         self._file.close()
         os.replace(self.part, self.target)
         _fsync_dir(self.target.parent)
-        return self.target
+        return Saved(self.target, self.written, self._hash.hexdigest())
 
     def discard(self) -> None:
-        """Drop the temporary file (safe to call twice)."""
+        """Drop the part file (safe to call twice)."""
         if not self._file.closed:
             self._file.close()
         self.part.unlink(missing_ok=True)

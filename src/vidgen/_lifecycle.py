@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import re
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +41,7 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
+from ._files import Saved, part_path
 from ._models import Fitted, Job, JobStatus
 from ._policies import PollPolicy, RetryPolicy
 from .provider import Provider, parse_retry_after, same_origin
@@ -47,10 +49,13 @@ from .provider import Provider, parse_retry_after, same_origin
 __all__ = [
     "Action",
     "CloseStream",
+    "DropPart",
     "Env",
     "OpenStream",
+    "PartSize",
     "PollPolicy",
     "ReadBody",
+    "Record",
     "RetryPolicy",
     "SaveBody",
     "Send",
@@ -110,18 +115,50 @@ class CloseStream:
 
 @attrs.frozen
 class SaveBody:
-    """Stream the body into ``target`` through a temporary file; the result is the path.
+    """Stream the body into ``part``, then rename it to ``target``; the result is `Saved`.
 
     Nothing appears under ``target`` unless the whole body arrived; ``expected_bytes``
-    (from Content-Length) is checked when given.
+    (the whole file's size) is checked when known. With ``append`` the body continues the
+    bytes already in ``part`` (a ranged response). If the stream breaks, ``part`` is kept
+    so the next try resumes.
     """
 
     response: httpx.Response
     target: Path
+    part: Path
+    append: bool
     expected_bytes: int | None
 
 
-Action = Send | Sleep | OpenStream | ReadBody | CloseStream | SaveBody
+@attrs.frozen
+class PartSize:
+    """How many bytes the part file already holds (0 when there is none)."""
+
+    part: Path
+
+
+@attrs.frozen
+class DropPart:
+    """Delete the part file (it cannot be resumed)."""
+
+    part: Path
+
+
+@attrs.frozen
+class Record:
+    """Tell the job ledger something happened; the result is the ledger's answer.
+
+    ``kind`` is one of: ``submit`` (about to send; the result is a ledger id or None),
+    ``accepted``, ``submit_failed``, ``seen`` (a job state) and ``downloaded``.
+    """
+
+    kind: str
+    data: dict[str, Any]
+
+
+Action = (
+    Send | Sleep | OpenStream | ReadBody | CloseStream | SaveBody | PartSize | DropPart | Record
+)
 Flow = Generator[Action, Any, T]
 
 
@@ -235,10 +272,28 @@ def _fits(env: Env, delay: float, deadline: float | None) -> bool:
     return deadline is None or env.clock() + delay <= deadline
 
 
-def submit_flow(env: Env, fitted: Fitted) -> Flow[Job]:
-    """Create the job. Resent only when the server provably never had it, or said 429."""
+def submit_flow(env: Env, fitted: Fitted, note: dict[str, Any] | None = None) -> Flow[Job]:
+    """Create the job. Resent only when the server provably never had it, or said 429.
+
+    The submit is recorded in the ledger before it is sent, and its outcome after:
+    ``note`` adds to that record (the callback token, the intended output path).
+    """
+    request = env.provider.build_submit(fitted)
+    ledger_id = yield Record("submit", {"provider": env.provider, "fitted": fitted, **(note or {})})
+    try:
+        job = yield from _send_submit(env, fitted, request)
+    except VidgenError as exc:
+        yield Record(
+            "submit_failed",
+            {"ledger_id": ledger_id, "error": exc, "certain": certainly_not_accepted(exc)},
+        )
+        raise
+    yield Record("accepted", {"ledger_id": ledger_id, "job": job})
+    return job
+
+
+def _send_submit(env: Env, fitted: Fitted, request: httpx.Request) -> Flow[Job]:
     provider = env.provider
-    request = provider.build_submit(fitted)
     policy = env.retry
     attempt = 0
     while True:
@@ -313,15 +368,17 @@ def certainly_not_accepted(error: BaseException) -> bool:
     return False
 
 
-def route_flow(attempts: Sequence[tuple[Env, Fitted, T]]) -> Flow[tuple[Job, T]]:
+def route_flow(
+    attempts: Sequence[tuple[Env, Fitted, str | None]], note: dict[str, Any] | None = None
+) -> Flow[tuple[Job, str | None]]:
     """Submit to the first attempt that takes the job; move on only when it certainly did not.
 
-    Each attempt is an env (its provider), the fitted request for it, and a tag returned
-    with the job. With one attempt this is `submit_flow`.
+    Each attempt is an env (its provider), the fitted request for it, and its callback
+    token (returned with the job). With one attempt this is `submit_flow`.
     """
     for position, (env, fitted, tag) in enumerate(attempts):
         try:
-            job = yield from submit_flow(env, fitted)
+            job = yield from submit_flow(env, fitted, {**(note or {}), "callback_token": tag})
         except VidgenError as exc:
             last = position == len(attempts) - 1
             if last or not certainly_not_accepted(exc):
@@ -345,7 +402,9 @@ def status_flow(env: Env, job: Job, deadline: float | None = None) -> Flow[Job]:
     fresh = provider.parse_status(response)
     if fresh.profile is None and job.profile is not None:
         fresh = attrs.evolve(fresh, profile=job.profile)
-    return env.tag(fresh)
+    fresh = env.tag(fresh)
+    yield Record("seen", {"job": fresh})
+    return fresh
 
 
 def _raise_if_failed(job: Job) -> Job:
@@ -381,6 +440,7 @@ def wait_flow(
         response = yield from read_flow(env, provider.build_status(job), deadline)
         fresh = provider.parse_status(response)
         job = env.tag(attrs.evolve(fresh, profile=fresh.profile or job.profile))
+        yield Record("seen", {"job": job})
         if on_progress is not None:
             on_progress(job)
         if job.is_terminal:
@@ -426,6 +486,7 @@ def delete_flow(env: Env, job: Job) -> Flow[None]:
 
 
 _MAX_REDIRECTS = 5
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$")
 
 
 def _follow(
@@ -490,10 +551,19 @@ def download_flow(
             hint="Generate the video again, and download it within the provider's retention time",
         )
     original = _guard(provider, provider.build_download(job, index=index, variant=variant))
+    part = part_path(target, f"{provider.name}/{job.id}/{index}/{variant}")
     attempt = 0
     while True:
         attempt += 1
+        offset: int = yield PartSize(part)
         request = original
+        if offset:
+            # Resume: ask only for the bytes the part file does not have yet.
+            request = httpx.Request(
+                original.method,
+                original.url,
+                headers={**original.headers, "Range": f"bytes={offset}-"},
+            )
         try:
             for _ in range(_MAX_REDIRECTS + 1):
                 response: httpx.Response = yield OpenStream(request)
@@ -507,21 +577,42 @@ def download_flow(
                     f"download of job {job.id} redirected more than {_MAX_REDIRECTS} times",
                     provider=provider.name,
                 )
+            if response.status_code == 416 and offset:
+                # The part file does not fit what the server has: start again.
+                yield ReadBody(response)
+                yield DropPart(part)
+                continue
             if response.is_error:
                 yield ReadBody(response)
                 if attempt < env.retry.read_attempts and _should_retry(response):
                     yield Sleep(env.retry.backoff(attempt, env.rng))
                     continue
                 raise provider.parse_download_error(response, job, env.now())
-            expected = None
-            if "content-encoding" not in response.headers:
-                length = response.headers.get("content-length")
-                expected = int(length) if length and length.isdigit() else None
-            saved: Path = yield SaveBody(response, target, expected)
+            append, expected = _body_plan(response, offset)
+            saved: Saved = yield SaveBody(response, target, part, append, expected)
         except TransportError:
             if attempt >= env.retry.read_attempts:
                 raise
             yield Sleep(env.retry.backoff(attempt, env.rng))
             continue
-        log.info("downloaded %s job %s %s to %s", provider.name, job.id, variant, saved)
-        return saved
+        yield Record(
+            "downloaded",
+            {"job": job, "path": saved.path, "size": saved.size, "sha256": saved.sha256},
+        )
+        log.info("downloaded %s job %s %s to %s", provider.name, job.id, variant, saved.path)
+        return saved.path
+
+
+def _body_plan(response: httpx.Response, offset: int) -> tuple[bool, int | None]:
+    """Whether the body continues the part file, and the whole file's expected size."""
+    headers = response.headers
+    if response.status_code == 206 and offset:
+        match = _CONTENT_RANGE.match(headers.get("content-range", ""))
+        if match and int(match.group(1)) == offset:
+            total = match.group(3)
+            return True, int(total) if total.isdigit() else None
+        return False, None  # a range we did not ask for: treat as unusable, start over
+    if "content-encoding" in headers:
+        return False, None
+    length = headers.get("content-length")
+    return False, int(length) if length and length.isdigit() else None

@@ -135,7 +135,10 @@ def from_unix(value: Any) -> dt.datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"{value!r} is not a unix timestamp")
-    return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
+    try:
+        return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"{value!r} is not a usable unix timestamp") from exc
 
 
 def parse_retry_after(

@@ -146,7 +146,7 @@ async def test_wait_job_failed(api: FakeAPI, make_async_client: MakeClient) -> N
     assert info.value.job.status is JobStatus.FAILED
 
 
-async def test_download_cut_short_leaves_nothing(
+async def test_download_cut_short_keeps_the_target(
     api: FakeAPI, make_async_client: MakeClient, tmp_path: Path
 ) -> None:
     target = tmp_path / "out.mp4"
@@ -156,10 +156,13 @@ async def test_download_cut_short_leaves_nothing(
         with pytest.raises(TransportError, match="cut short"):
             await client.download(finished_job(), target)
     assert target.read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "out.mp4"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names[1:] == ["home", "out.mp4"]
+    assert names[0].startswith(".out.mp4.")
+    assert names[0].endswith(".part")  # kept for a resumed download
 
 
-async def test_download_broken_mid_stream_leaves_nothing(
+async def test_download_broken_mid_stream_leaves_only_a_part(
     api: FakeAPI, make_async_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, broken_body())
@@ -167,7 +170,9 @@ async def test_download_broken_mid_stream_leaves_nothing(
     async with make_async_client() as client:
         with pytest.raises(TransportError):
             await client.download(finished_job(), target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names[1:] == ["home"]  # nothing under the target's name
+    assert names[0].endswith(".part")
 
 
 async def test_download_and_redirect(

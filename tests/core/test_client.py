@@ -336,7 +336,11 @@ def test_download_writes_the_file(api: FakeAPI, make_client: MakeClient, tmp_pat
     assert api.requests[0].url.params["variant"] == "video"
 
 
-def test_download_cut_short_leaves_nothing(
+def part_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".part"))
+
+
+def test_download_cut_short_leaves_only_a_resumable_part(
     api: FakeAPI, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, reply(content=b"short", headers={"content-length": "100"}))
@@ -344,10 +348,17 @@ def test_download_cut_short_leaves_nothing(
     with pytest.raises(TransportError, match="cut short: 5 of 100 bytes arrived"):
         make_client().download(finished_job(), target)
     assert not target.exists()
-    assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # no .part left either
+    parts = part_files(tmp_path)
+    assert len(parts) == 1
+    assert parts[0].startswith(".out.mp4.")
+    # The server ignored every Range request (a 200 each time): each try started over.
+    sent_ranges = [r.headers.get("range") for r in api.requests if r.method == "GET"]
+    assert sent_ranges[0] is None
+    assert all(rng == "bytes=5-" for rng in sent_ranges[1:])
+    assert (tmp_path / parts[0]).read_bytes() == b"short"
 
 
-def test_download_broken_mid_stream_leaves_nothing(
+def test_download_broken_mid_stream_leaves_nothing_under_the_name(
     api: FakeAPI, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, broken_body())
@@ -357,8 +368,42 @@ def test_download_broken_mid_stream_leaves_nothing(
     assert info.value.request_sent is True
     assert isinstance(info.value.__cause__, httpx.ReadError)
     assert not target.exists()
-    assert no_part_files(tmp_path)
+    assert len(part_files(tmp_path)) == 1  # kept, so a later download resumes
     assert api.count("GET") == vidgen.RetryPolicy().read_attempts  # a read: retried
+
+
+def test_download_resumes_with_range_after_a_break(
+    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+) -> None:
+    whole = b"the first part of a video" + b" and the rest of it"
+    head = len(b"the first part of a video")
+
+    def ranged(request: httpx.Request) -> httpx.Response:
+        assert request.headers["range"] == f"bytes={head}-"
+        rest = whole[head:]
+        return httpx.Response(
+            206,
+            content=rest,
+            headers={"content-range": f"bytes {head}-{len(whole) - 1}/{len(whole)}"},
+        )
+
+    api.route("GET", CONTENT, broken_body(len(whole)), ranged)
+    target = tmp_path / "out.mp4"
+    client = make_client()
+    client.download(finished_job(), target)
+    assert target.read_bytes() == whole
+    assert part_files(tmp_path) == []
+
+
+def test_download_falls_back_to_a_full_download_when_range_is_ignored(
+    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+) -> None:
+    whole = b"the first part of a video, whole this time"
+    api.route("GET", CONTENT, broken_body(len(whole)), reply(content=whole))
+    target = tmp_path / "out.mp4"
+    make_client().download(finished_job(), target)
+    assert target.read_bytes() == whole  # not the head twice
+    assert part_files(tmp_path) == []
 
 
 def test_download_retries_a_broken_body_then_succeeds(
