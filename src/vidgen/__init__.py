@@ -33,6 +33,7 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
+from ._ledger import Ledger, LedgerEntry
 from ._models import (
     Adjustment,
     Fitted,
@@ -68,6 +69,8 @@ __all__ = [
     "JobError",
     "JobFailed",
     "JobStatus",
+    "Ledger",
+    "LedgerEntry",
     "Lifecycle",
     "ModelRetired",
     "ModelSpec",

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cattrs
 
 from ._catalog import ModelSpec
 from ._models import Fitted, Job, JobStatus, Offer, Quote
 
-__all__ = ["fitted_to_dict", "job_from_dict", "job_to_dict", "offer_to_dict", "quote_to_dict"]
+if TYPE_CHECKING:
+    from ._ledger import LedgerEntry
+
+__all__ = [
+    "entry_to_dict",
+    "fitted_to_dict",
+    "job_from_dict",
+    "job_to_dict",
+    "offer_to_dict",
+    "quote_to_dict",
+]
 
 
 def _make_converter() -> cattrs.Converter:
@@ -88,4 +98,13 @@ def offer_to_dict(offer: Offer) -> dict[str, Any]:
 def model_to_dict(spec: ModelSpec) -> dict[str, Any]:
     """A catalog entry as JSON-ready data."""
     data: dict[str, Any] = converter.unstructure(spec)
+    return data
+
+
+def entry_to_dict(entry: LedgerEntry) -> dict[str, Any]:
+    """A ledger entry as JSON-ready data (the callback token left out)."""
+    data: dict[str, Any] = converter.unstructure(entry)
+    data.pop("callback_token", None)
+    if entry.job is not None:
+        data["job"] = job_to_dict(entry.job)
     return data

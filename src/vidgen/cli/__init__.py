@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
+import attrs
 import click
 from rich.markup import escape
 
@@ -23,7 +24,9 @@ from .._client import Client
 from .._compare import compare, offer_sources, provider_offers, sort_offers
 from .._config import CONFIG_ENV, find_config, load_config
 from .._exceptions import ConfigError, VidgenError
-from .._models import Job, VideoRequest
+from .._ledger import Ledger, LedgerEntry
+from .._models import Job, JobStatus, VideoRequest
+from .._recovery import client_for, resume_entry
 from .._reference import Reference
 from .._version import __version__
 from ..plugins import get_provider, get_registry
@@ -31,10 +34,12 @@ from ..provider import Provider
 from ._render import (
     console,
     job_line,
+    jobs_table,
     models_table,
     offers_table,
     print_sources,
     providers_table,
+    spend_table,
 )
 
 __all__ = ["main"]
@@ -303,8 +308,8 @@ def generate(
             f"{client.provider.name} {fitted.model}, {fitted.seconds} s {fitted.size}: "
             f"{client.provider.quote(fitted)}"
         )
-        job = client.submit(request)
-        console.print(f"submitted: {job.id}")
+        job = client.submit(request, output=target)
+        console.print(f"submitted: {job.id} (ledger: `vidgen jobs`)")
         job = _progress_runner(client, job, timeout)
         path = client.download(job, target)
     click.echo(str(path))
@@ -344,9 +349,34 @@ def _job_command_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--config", "config_path", type=click.Path(dir_okay=False), help="Config file."
     )(func)
-    func = click.option("--provider", help="Provider name.")(func)
-    func = click.option("--profile", "-p", help="Profile from vidgen.toml.")(func)
+    func = click.option("--provider", help="Provider name (default: from the ledger).")(func)
+    func = click.option("--profile", "-p", help="Profile (default: from the ledger).")(func)
     return click.argument("job_id")(func)
+
+
+def _job_and_client(
+    ref: str, profile: str | None, provider: str | None, config_path: str | None
+) -> tuple[Client, Job | str, LedgerEntry | None]:
+    """A job by ledger number or provider id, and a client for where it was sent."""
+    ledger = Ledger()
+    entry = ledger.get(ref)
+    if entry is not None and profile is None and provider is None:
+        if entry.job_id is None:
+            raise ConfigError(
+                f"submit #{entry.ledger_id} has no job id: its outcome is {entry.submit_state}. "
+                "Run `vidgen resume` to look for it"
+            )
+        client = client_for(entry, ledger=ledger, config=config_path)
+        job = entry.job or client.provider.job_ref(entry.job_id)
+        if job.profile is None and entry.profile:
+            job = attrs.evolve(job, profile=entry.profile)
+        return client, job, entry
+    if profile is None and provider is None and load_config(config_path).default_profile is None:
+        raise ConfigError(
+            f"the ledger has no job {ref!r}; say where it is: --profile NAME or --provider NAME"
+        )
+    client = _client(profile, provider, config_path, allow_retired=True)
+    return client, ref, entry
 
 
 @cli.command()
@@ -355,9 +385,10 @@ def _job_command_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def status(
     job_id: str, profile: str | None, provider: str | None, config_path: str | None, as_json: bool
 ) -> None:
-    """Show a job's current state."""
-    with _client(profile, provider, config_path) as client:
-        job = client.get(job_id)
+    """Show a job's current state (by ledger number or provider job id)."""
+    client, ref, _ = _job_and_client(job_id, profile, provider, config_path)
+    with client:
+        job = client.get(ref)
     if as_json:
         _echo_json(_serialize.job_to_dict(job, raw=True))
     else:
@@ -373,14 +404,17 @@ def wait(
     job_id: str, profile: str | None, provider: str | None, config_path: str | None, timeout: float
 ) -> None:
     """Wait for a job to finish, with a progress bar."""
-    with _client(profile, provider, config_path) as client:
-        job = _progress_runner(client, client.get(job_id), timeout)
+    client, ref, _ = _job_and_client(job_id, profile, provider, config_path)
+    with client:
+        job = _progress_runner(client, client.get(ref), timeout)
     click.echo(job_line(job))
 
 
 @cli.command()
 @_job_command_options
-@click.option("--output", "-o", required=True, help="Where to save it.")
+@click.option(
+    "--output", "-o", help="Where to save it (default: where generate asked, or ./ID.mp4)."
+)
 @click.option(
     "--variant", default="video", show_default=True, help="video, thumbnail, spritesheet."
 )
@@ -390,15 +424,126 @@ def download(
     profile: str | None,
     provider: str | None,
     config_path: str | None,
-    output: str,
+    output: str | None,
     variant: str,
     force: bool,
 ) -> None:
-    """Download a finished job's output (atomically). Prints the file's path."""
+    """Download a finished job's output (atomically, resuming a broken download)."""
+    client, ref, entry = _job_and_client(job_id, profile, provider, config_path)
+    if output is None:
+        job_name = ref if isinstance(ref, str) else ref.id
+        output = (entry.output_target if entry and entry.output_target else None) or (
+            f"{job_name}.mp4" if variant == "video" else f"{job_name}.{variant}"
+        )
     target = _check_output(output, force)
-    with _client(profile, provider, config_path) as client:
-        path = client.download(job_id, target, variant=variant)
+    with client:
+        path = client.download(ref, target, variant=variant)
     click.echo(str(path))
+
+
+# -- the ledger ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--status",
+    "status_filter",
+    help="Only this status (queued, running, succeeded, "
+    "failed, ...) or submit state (unknown, rejected, sending).",
+)
+@click.option("--profile", "-p", help="Only this profile (or provider).")
+@click.option("--limit", type=int, default=50, show_default=True, help="How many, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bool) -> None:
+    """Every job this machine submitted, from the job ledger."""
+    ledger = Ledger()
+    entries = ledger.entries(status=status_filter, profile=profile, limit=limit)
+    if as_json:
+        _echo_json([_serialize.entry_to_dict(e) for e in entries])
+        return
+    if not entries:
+        console.print(f"No jobs in the ledger ({ledger.path}).")
+        return
+    console.print(jobs_table(entries, now=dt.datetime.now(dt.timezone.utc)))
+    console.print(f"ledger: {ledger.path}")
+
+
+@cli.command()
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Where to save videos whose submit named no output file.",
+)
+@click.option(
+    "--timeout", type=float, default=900, show_default=True, help="Seconds to wait for each job."
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
+    """Finish every unfinished job in the ledger: find, wait, download. Never resubmits."""
+    ledger = Ledger()
+    pending = ledger.unfinished()
+    if not pending:
+        console.print("Nothing to resume: every job in the ledger is finished.")
+        return
+    console.print(f"{len(pending)} unfinished job(s) in {ledger.path}")
+    left = 0
+    now = dt.datetime.now(dt.timezone.utc)
+    for entry in pending:
+        if entry.expires_at and entry.status is JobStatus.SUCCEEDED and not entry.downloaded:
+            hours = (entry.expires_at - now).total_seconds() / 3600
+            if hours < 6:
+                console.print(
+                    f"[yellow]warning:[/yellow] #{entry.ledger_id} expires in {max(hours, 0):.1f} h"
+                )
+        try:
+            client = client_for(entry, ledger=ledger, config=config_path)
+        except VidgenError as exc:
+            console.print(f"#{entry.ledger_id} {entry.label}: [red]{escape(str(exc))}[/red]")
+            left += 1
+            continue
+        with client:
+            outcome = resume_entry(
+                entry,
+                ledger=ledger,
+                client=client,
+                output_dir=Path(output_dir),
+                timeout=timeout,
+                on_progress=lambda job: console.print(f"  {job_line(job)}"),
+            )
+        colour = {"downloaded": "green", "failed": "red", "expired": "red"}.get(
+            outcome.state, "yellow"
+        )
+        console.print(
+            f"#{outcome.ledger_id} {outcome.label}: [{colour}]{outcome.state}[/{colour}] "
+            f"{escape(outcome.message)}"
+        )
+        if outcome.path is not None:
+            click.echo(str(outcome.path))
+        if outcome.state not in ("downloaded", "failed", "expired"):
+            left += 1
+    if left:
+        _fail(f"{left} job(s) still need attention (see above)", 1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def spend(as_json: bool) -> None:
+    """Spend per day and profile, from the quotes of succeeded jobs in the ledger."""
+    rows = Ledger().spend()
+    if as_json:
+        _echo_json(
+            [
+                {"day": d, "profile": label, "currency": cur, "amount": str(amount), "jobs": n}
+                for d, label, cur, amount, n in rows
+            ]
+        )
+        return
+    if not rows:
+        console.print("No succeeded jobs with a known price in the ledger yet.")
+        return
+    console.print(spend_table(rows))
 
 
 # -- catalog and set-up ----------------------------------------------------------------------

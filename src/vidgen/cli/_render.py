@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -10,7 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from .._catalog import ModelSpec, Price
-from .._models import Job, Offer
+from .._ledger import LedgerEntry
+from .._models import Job, JobStatus, Offer
 from ..plugins import Registry
 from ..provider import Provider
 
@@ -207,3 +209,63 @@ def providers_table(registry: Registry, instances: dict[str, Provider | None]) -
 def job_line(job: Job) -> str:
     """One line about a job, for people."""
     return job.describe()
+
+
+def _ago(when: dt.datetime, now: dt.datetime) -> str:
+    seconds = (now - when).total_seconds()
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} h ago"
+    return when.strftime("%Y-%m-%d")
+
+
+def jobs_table(entries: Sequence[LedgerEntry], *, now: dt.datetime) -> Table:
+    """The ledger, newest first."""
+    table = Table(title="Jobs", title_justify="left")
+    for name in ("#", "submitted", "where", "model", "job id", "status", "price", "output"):
+        table.add_column(name, overflow="fold")
+    for e in entries:
+        if e.submit_state in ("sending", "unknown"):
+            status = f"[yellow]submit {e.submit_state}[/yellow]"
+        elif e.submit_state == "rejected":
+            status = "[red]rejected[/red]"
+        else:
+            status = e.status.value if e.status else "-"
+            if e.progress is not None and e.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+                status += f" {e.progress}%"
+        if e.downloaded:
+            output = e.output_path or ""
+        elif e.status is JobStatus.SUCCEEDED and e.expires_at:
+            left = (e.expires_at - now).total_seconds() / 3600
+            output = (
+                "[red]expired[/red]" if left <= 0 else f"not downloaded; expires in {left:.1f} h"
+            )
+        else:
+            output = "-"
+        price = e.quote.format_amount() if e.quote else "-"
+        table.add_row(
+            str(e.ledger_id),
+            _ago(e.created_at, now),
+            e.label,
+            e.model or "-",
+            e.job_id or "-",
+            status,
+            price,
+            output,
+        )
+    return table
+
+
+def spend_table(rows: Sequence[tuple[str, str, str, Decimal, int]]) -> Table:
+    """Spend per day and profile."""
+    table = Table(title="Spend (succeeded jobs, at their quoted price)", title_justify="left")
+    for name in ("day", "profile", "jobs", "amount"):
+        table.add_column(name)
+    totals: dict[str, Decimal] = {}
+    for day, label, currency, amount, count in rows:
+        table.add_row(day, label, str(count), _money(amount, currency))
+        totals[currency] = totals.get(currency, Decimal(0)) + amount
+    for currency, amount in totals.items():
+        table.add_row("total", "", "", _money(amount, currency))
+    return table

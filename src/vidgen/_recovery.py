@@ -1,0 +1,173 @@
+"""Finishing what the ledger says is unfinished: the engine behind ``vidgen resume``.
+
+Nothing here ever submits a job. A submit whose outcome is unknown is looked for in the
+provider's job list; when it cannot be found for certain, the user is told so plainly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from ._client import Client
+from ._config import Config
+from ._exceptions import (
+    ContentExpired,
+    JobFailed,
+    UnsupportedRequest,
+    VidgenError,
+    WaitTimeout,
+)
+from ._ledger import SENDING, UNKNOWN, Ledger, LedgerEntry
+from ._models import Job, JobStatus
+
+__all__ = ["CannotTell", "Outcome", "client_for", "find_submitted", "resume_entry"]
+
+# A provider's clock and ours differ; a job created this long around the recorded submit
+# may be the one.
+_BEFORE = dt.timedelta(minutes=5)
+_AFTER = dt.timedelta(minutes=30)
+
+
+@attrs.frozen
+class Outcome:
+    """What `resume_entry` did for one ledger entry.
+
+    ``state`` is one of: ``downloaded``, ``failed``, ``expired``, ``waiting`` (still
+    running at the deadline), ``cannot_tell`` (a submit whose outcome is unknown and could
+    not be found for certain), ``error``.
+    """
+
+    ledger_id: int
+    label: str
+    state: str
+    message: str
+    path: Path | None = None
+    job: Job | None = None
+
+
+def client_for(
+    entry: LedgerEntry,
+    *,
+    ledger: Ledger,
+    config: Config | str | os.PathLike[str] | None = None,
+    **kwargs: object,
+) -> Client:
+    """A client for the profile (or provider) an entry was sent to, on the same ledger."""
+    if entry.profile:
+        return Client(entry.profile, config=config, ledger=ledger, allow_retired=True, **kwargs)  # type: ignore[arg-type]
+    return Client(provider=entry.provider, ledger=ledger, allow_retired=True, **kwargs)  # type: ignore[arg-type]
+
+
+class CannotTell(Exception):
+    """The job list cannot settle whether the submit arrived."""
+
+
+def find_submitted(client: Client, entry: LedgerEntry, ledger: Ledger) -> Job | None:
+    """Look for the job of a submit whose outcome is unknown, in the provider's job list.
+
+    Returns:
+        The job when exactly one unclaimed job matches the recorded request (model, size,
+        seconds, prompt where the provider echoes it) and time; None when none does.
+
+    Raises:
+        CannotTell: the provider has no job list, or several jobs match.
+    """
+    try:
+        jobs = client.list_jobs(limit=100)
+    except UnsupportedRequest as exc:
+        raise CannotTell(
+            f"{client.provider.name} has no job list, so vidgen cannot tell whether submit "
+            f"#{entry.ledger_id} arrived"
+        ) from exc
+    request = entry.request
+    claimed = {e.job_id for e in ledger.entries() if e.job_id}
+    low, high = entry.created_at - _BEFORE, entry.created_at + _AFTER
+    matches = []
+    for job in jobs:
+        if job.id in claimed:
+            continue
+        if job.model not in (None, request.get("model")):
+            continue
+        if job.size not in (None, request.get("size")):
+            continue
+        if job.seconds not in (None, request.get("seconds")):
+            continue
+        prompt = job.raw.get("prompt")
+        if prompt is not None and prompt != request.get("prompt"):
+            continue
+        if job.created_at is not None and not low <= job.created_at <= high:
+            continue
+        matches.append(job)
+    if len(matches) > 1:
+        raise CannotTell(
+            f"{len(matches)} jobs at {client.provider.name} could be submit #{entry.ledger_id} "
+            f"({', '.join(j.id for j in matches)})"
+        )
+    return matches[0] if matches else None
+
+
+def resume_entry(
+    entry: LedgerEntry,
+    *,
+    ledger: Ledger,
+    client: Client,
+    output_dir: Path,
+    timeout: float = 900,
+    on_progress: Callable[[Job], None] | None = None,
+) -> Outcome:
+    """Wait for and download one unfinished job; find it first if its submit is unknown."""
+    label = entry.label
+    ident = entry.ledger_id
+    try:
+        if entry.submit_state in (SENDING, UNKNOWN):
+            try:
+                found = find_submitted(client, entry, ledger)
+            except CannotTell as exc:
+                return Outcome(
+                    ident,
+                    label,
+                    "cannot_tell",
+                    f"{exc}. It was NOT submitted again. Check {label}'s console; if the job "
+                    f"is there, `vidgen download JOB_ID --profile {label}` fetches it.",
+                )
+            if found is None:
+                return Outcome(
+                    ident,
+                    label,
+                    "cannot_tell",
+                    f"no job at {label} matches submit #{ident} "
+                    f"({entry.created_at:%Y-%m-%d %H:%M} UTC): it most likely never arrived. It "
+                    "was NOT submitted again; submit it yourself if you still want it.",
+                )
+            ledger.adopt(ident, found)
+            refreshed = ledger.get(ident)
+            assert refreshed is not None
+            entry = refreshed
+        assert entry.job_id is not None
+        job = entry.job or client.provider.job_ref(entry.job_id)
+        if job.profile is None and entry.profile:
+            job = attrs.evolve(job, profile=entry.profile)
+        if not job.is_terminal:
+            job = client.wait(job, timeout=timeout, on_progress=on_progress)
+        if job.status is not JobStatus.SUCCEEDED:
+            return Outcome(ident, label, "failed", job.describe(), job=job)
+        if entry.downloaded:
+            return Outcome(
+                ident, label, "downloaded", "already downloaded", Path(entry.output_path or ""), job
+            )
+        target = Path(entry.output_target) if entry.output_target else output_dir / f"{job.id}.mp4"
+        path = client.download(job, target)
+        return Outcome(ident, label, "downloaded", f"saved {path}", path, job)
+    except JobFailed as exc:
+        return Outcome(ident, label, "failed", str(exc), job=exc.job)
+    except WaitTimeout as exc:
+        return Outcome(ident, label, "waiting", str(exc), job=exc.job)
+    except ContentExpired as exc:
+        return Outcome(ident, label, "expired", str(exc))
+    except VidgenError as exc:
+        return Outcome(ident, label, "error", str(exc))
