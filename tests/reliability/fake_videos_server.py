@@ -71,8 +71,12 @@ class Handler(BaseHTTPRequestHandler):
         polls = state.polls.get(video_id, 0)
         finish = state.args.polls_to_finish
         if polls >= finish:
-            video.update(status="completed", progress=100, completed_at=int(time.time()),
-                         expires_at=video["created_at"] + 86400)
+            video.update(
+                status="completed",
+                progress=100,
+                completed_at=int(time.time()),
+                expires_at=video["created_at"] + 86400,
+            )
         elif polls > 0:
             video.update(status="in_progress", progress=int(100 * polls / finish))
         return video
@@ -112,20 +116,30 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/_stats":
             with state.lock:
-                self._json(200, {
-                    "submits": state.submits,
-                    "polls": sum(state.polls.values()),
-                    "ranges": state.ranges,
-                    "content_requests": state.content_requests,
-                    "bytes_sent": state.bytes_sent,
-                })
+                self._json(
+                    200,
+                    {
+                        "submits": state.submits,
+                        "polls": sum(state.polls.values()),
+                        "ranges": state.ranges,
+                        "content_requests": state.content_requests,
+                        "bytes_sent": state.bytes_sent,
+                    },
+                )
             return
         if path == "/v1/videos":
             with state.lock:
                 data = [self._video(v) for v in sorted(state.videos, reverse=True)]
-            self._json(200, {"object": "list", "data": data, "has_more": False,
-                             "first_id": data[0]["id"] if data else None,
-                             "last_id": data[-1]["id"] if data else None})
+            self._json(
+                200,
+                {
+                    "object": "list",
+                    "data": data,
+                    "has_more": False,
+                    "first_id": data[0]["id"] if data else None,
+                    "last_id": data[-1]["id"] if data else None,
+                },
+            )
             return
         match = re.match(r"^/v1/videos/([^/]+)(/content)?$", path)
         if not match or match.group(1) not in state.videos:
