@@ -138,7 +138,9 @@ class _Fitter:
                     return match
             if default.aspect == aspect:
                 return default
-            return min(same_aspect, key=lambda s: resolution_pixels(s.resolution))
+            # The default's tier at the asked aspect, else the smallest there.
+            tier = next((s for s in same_aspect if s.resolution == default.resolution), None)
+            return tier or min(same_aspect, key=lambda s: resolution_pixels(s.resolution))
         exact = next((s for s in same_aspect if s.resolution == resolution), None)
         if exact is not None:
             return exact

@@ -217,7 +217,7 @@ def test_jobs_create_top_level_policy_error(jobs_client, sent, vcr) -> None:
     assert error.message == "Your request was rejected by the content filter."
     assert error.request_id == "apim-policy-400"
     assert "request id apim-policy-400" in str(error)
-    assert _json(sent[0])["width"] == 854  # the jobs API's default size
+    assert _json(sent[0])["width"] == 1280  # the catalog default: 720p landscape
     assert len(sent) == 1
     assert clock.sleeps == []
     assert vcr.all_played
