@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,11 +48,46 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# Response headers that identify an account, and are dropped when a cassette is recorded.
+_ACCOUNT_HEADERS = (
+    "set-cookie",
+    "openai-organization",
+    "openai-project",
+    "x-ratelimit-limit-tokens",
+)
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """When recording: no account headers, and video or image bytes become a short stub.
+
+    vcrpy runs this on playback too, so the short text stubs already in cassettes stay.
+    """
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in _ACCOUNT_HEADERS:
+            del headers[name]
+    kinds = [v for k, values in headers.items() if k.lower() == "content-type" for v in values]
+    media = any(
+        kind.startswith(("video/", "image/", "application/binary", "application/octet"))
+        for kind in kinds
+    )
+    body = response.get("body", {}).get("string", b"")
+    small_text = isinstance(body, str) or (len(body) <= 200 and body.isascii())
+    if media and not small_text:
+        stub = b"stub-bytes: the recorded body was media and is not kept in the repository"
+        response["body"] = {"string": stub}
+        for name in list(headers):
+            if name.lower() == "content-length":
+                headers[name] = [str(len(stub))]
+    return response
+
+
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, object]:
-    """Cassettes replay only; credentials are never written into them."""
+    """Cassettes replay only (``--record-mode`` in pytest's options, "none" unless changed
+    on the command line); credentials never get written into them."""
     return {
-        "record_mode": "none",
+        "before_record_response": _scrub_response,
         "filter_headers": ["authorization", "api-key", "openai-organization", "openai-project"],
         "filter_query_parameters": ["api-key", "key"],
         "decode_compressed_response": True,

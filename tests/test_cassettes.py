@@ -110,7 +110,10 @@ def header_problems(text: str) -> list[str]:
         return ["the file does not start with a '# Source:' comment saying where it comes from"]
     comment = " ".join(line.lstrip("# ") for line in header)
     problems = []
-    if "not a recording" not in comment.lower():
+    lowered = comment.lower()
+    # Either written by hand ("NOT a recording ...") or a real recording that says from which
+    # service and when ("Recorded from https://... on 2027-01-05"): never ambiguous.
+    if "not a recording" not in lowered and "recorded from" not in lowered:
         problems.append("the header does not say the cassette is NOT a recording of the service")
     if "docs/testing.md" not in comment:
         problems.append("the header does not point at docs/testing.md for re-recording")

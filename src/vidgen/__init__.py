@@ -5,10 +5,10 @@ submit, wait for and download it through `Client` or `AsyncClient`. Every provid
 statuses, errors and prices come back in one schema.
 """
 
+import importlib as _importlib
+import typing as _typing
+
 from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
-from ._client import AsyncClient, Client
-from ._compare import compare
-from ._config import Config, Profile, load_config
 from ._exceptions import (
     AuthenticationError,
     BudgetExceeded,
@@ -33,7 +33,6 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
-from ._ledger import Ledger, LedgerEntry
 from ._models import (
     Adjustment,
     Fitted,
@@ -49,6 +48,39 @@ from ._policies import PollPolicy, RetryPolicy
 from ._reference import Reference
 from ._version import __version__
 from .plugins import get_provider
+
+if _typing.TYPE_CHECKING:
+    from ._client import AsyncClient, Client
+    from ._compare import compare
+    from ._config import Config, Profile, load_config
+    from ._ledger import Ledger, LedgerEntry
+
+# Loaded on first use, so that `import vidgen` and plugin discovery stay cheap: providers
+# need the values and errors, not the client, the ledger or the config reader.
+_LAZY = {
+    "AsyncClient": "._client",
+    "Client": "._client",
+    "Config": "._config",
+    "Ledger": "._ledger",
+    "LedgerEntry": "._ledger",
+    "Profile": "._config",
+    "compare": "._compare",
+    "load_config": "._config",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vidgen' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "Adjustment",

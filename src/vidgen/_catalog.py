@@ -12,7 +12,6 @@ import datetime as dt
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from typing import Any
 
 import attrs
@@ -284,7 +283,14 @@ def _make_converter() -> cattrs.Converter:
     return converter
 
 
-_converter = _make_converter()
+_converter: cattrs.Converter | None = None
+
+
+def _catalog_converter() -> cattrs.Converter:
+    global _converter
+    if _converter is None:
+        _converter = _make_converter()
+    return _converter
 
 
 def _format_error(exc: BaseException, type_: type | None) -> str:
@@ -354,7 +360,7 @@ def load_catalog(
     models = []
     for entry in entries:
         try:
-            models.append(_converter.structure(entry, ModelSpec))
+            models.append(_catalog_converter().structure(entry, ModelSpec))
         except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as exc:
             name = entry.get("id", "?")
             raise ConfigError(f"{where}: model {name!r} is malformed: {_describe(exc)}") from exc
@@ -366,6 +372,8 @@ def load_catalog(
 
 def read_catalog_resource(package: str, name: str = "catalog.toml") -> dict[str, Any]:
     """Parse a TOML file shipped inside a package (a provider's ``catalog.toml``)."""
+    from importlib import resources  # only when a catalog is first read
+
     text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
 

@@ -6,8 +6,8 @@ stream a body to disk.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
+import inspect
 import json
 import logging
 import os
@@ -684,7 +684,11 @@ class AsyncClient(_BaseClient):
         **kwargs: Any,
     ) -> None:
         super().__init__(profile, **kwargs)
-        self._sleep = sleep or asyncio.sleep
+        if sleep is None:
+            import asyncio  # here, not at the top: `import vidgen` stays light for sync users
+
+            sleep = asyncio.sleep
+        self._sleep = sleep
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
 
@@ -710,7 +714,7 @@ class AsyncClient(_BaseClient):
             return _part_action(action)
         if isinstance(action, Sleep):
             outcome = self._sleep(action.seconds)
-            if asyncio.iscoroutine(outcome):
+            if inspect.isawaitable(outcome):
                 await outcome
             return None
         if isinstance(action, CloseStream):

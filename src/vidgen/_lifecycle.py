@@ -585,10 +585,20 @@ def download_flow(
             if response.is_error:
                 yield ReadBody(response)
                 if attempt < env.retry.read_attempts and _should_retry(response):
-                    yield Sleep(env.retry.backoff(attempt, env.rng))
+                    hint = parse_retry_after(response.headers, now=env.now())
+                    delay = env.retry.backoff(attempt, env.rng)
+                    if hint is not None:
+                        delay = min(hint, env.retry.max_server_wait)
+                    yield Sleep(delay)
                     continue
                 raise provider.parse_download_error(response, job, env.now())
-            append, expected = _body_plan(response, offset)
+            plan = _body_plan(response, offset)
+            if plan is None:
+                # A range we did not ask for: nothing to trust in it. Start over.
+                yield CloseStream(response)
+                yield DropPart(part)
+                continue
+            append, expected = plan
             saved: Saved = yield SaveBody(response, target, part, append, expected)
         except TransportError:
             if attempt >= env.retry.read_attempts:
@@ -603,15 +613,18 @@ def download_flow(
         return saved.path
 
 
-def _body_plan(response: httpx.Response, offset: int) -> tuple[bool, int | None]:
-    """Whether the body continues the part file, and the whole file's expected size."""
+def _body_plan(response: httpx.Response, offset: int) -> tuple[bool, int | None] | None:
+    """Whether the body continues the part file, and the whole file's expected size.
+
+    None when the answer is a partial body that does not start where the part file ends.
+    """
     headers = response.headers
-    if response.status_code == 206 and offset:
+    if response.status_code == 206:
         match = _CONTENT_RANGE.match(headers.get("content-range", ""))
-        if match and int(match.group(1)) == offset:
+        if offset and match and int(match.group(1)) == offset:
             total = match.group(3)
             return True, int(total) if total.isdigit() else None
-        return False, None  # a range we did not ask for: treat as unusable, start over
+        return None
     if "content-encoding" in headers:
         return False, None
     length = headers.get("content-length")

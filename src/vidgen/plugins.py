@@ -21,7 +21,6 @@ still load.
 
 from __future__ import annotations
 
-import inspect
 import os
 import threading
 import traceback
@@ -241,6 +240,8 @@ def reset() -> None:
 
 def provider_settings(cls: type[Provider]) -> list[str]:
     """The keyword settings a provider class accepts."""
+    import inspect  # only needed here; keeps `import vidgen` light
+
     names: list[str] = []
     for klass in cls.__mro__:
         init = vars(klass).get("__init__")
@@ -281,6 +282,8 @@ def get_provider(name: str, **settings: Any) -> Provider:
             )
         known = ", ".join(registry.names) or "none"
         note = " (some plugins failed to load: run `vidgen providers`)" if registry.failures else ""
+        if registry.disabled:
+            note += f" (plugins disabled by {DISABLE_ENV}: {', '.join(registry.disabled)})"
         raise ConfigError(f"unknown provider {name!r}; installed providers: {known}{note}")
     accepted = provider_settings(cls)
     unknown = sorted(set(settings) - set(accepted))

@@ -1,7 +1,7 @@
 """The ``vidgen`` command.
 
-Tables, progress and messages go to stderr; stdout carries only what a script wants:
-job ids, file paths and ``--json`` output. A user error prints one line and exits 2; a
+Tables, progress and messages go to stderr; stdout carries the result a script wants:
+job ids, file paths, a job's status line and ``--json`` output. A user error prints one line and exits 2; a
 failure at the provider exits 1. Neither prints a traceback.
 """
 
@@ -616,6 +616,9 @@ def config() -> None:
         mark = " (default)" if name == loaded.default_profile else ""
         key = profile.settings.get("api_key_env", "-")
         console.print(f"  {name}{mark}: provider {profile.provider}, key from {key}")
+
+
+cli.add_command(quote, name="compare")
 
 
 def main() -> None:
