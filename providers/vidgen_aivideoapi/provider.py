@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import cattrs
@@ -46,9 +46,10 @@ from vidgen.provider import (
     request_id_from,
 )
 
-from . import _wire
-
 __all__ = ["AivideoapiProvider"]
+
+if TYPE_CHECKING:
+    pass
 
 # The vendor's error table (shared/vendor-docs/aivideoapi-sora2-reference.txt), by code:
 # the class, whether retrying can help, and what the user should do.
@@ -171,6 +172,8 @@ class AivideoapiProvider(Provider):
 
     def parse_submit(self, response: httpx.Response) -> Job:
         """The created task (pending) from the ``{code, msg, data{taskId}}`` envelope."""
+        from . import _wire  # the wire format loads on first use
+
         self.raise_for_error(response)
         body = read_json(response, provider=self.name)
         try:
@@ -205,6 +208,8 @@ class AivideoapiProvider(Provider):
         )
 
     def _task(self, body: Any) -> Job:
+        from . import _wire  # the wire format loads on first use
+
         if not isinstance(body, Mapping) or not body.get("id"):
             raise ProtocolError(
                 f"{self.name} sent a task without an id", provider=self.name, body=body
@@ -283,6 +288,8 @@ class AivideoapiProvider(Provider):
 
     def parse_error(self, response: httpx.Response) -> ProviderError:
         """The vendor's ``{"error": {code, message, type}}``, by its error table."""
+        from . import _wire  # the wire format loads on first use
+
         try:
             body: Any = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import cattrs
@@ -51,9 +51,10 @@ from vidgen.provider import (
 from vidgen_openai import VideosAPIProvider
 from vidgen_openai.protocol import ErrorFields
 
-from . import _wire
-
 __all__ = ["AzureProvider"]
+
+if TYPE_CHECKING:
+    pass
 
 APIS = ("jobs", "videos")
 ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"
@@ -300,6 +301,8 @@ class AzureProvider(VideosAPIProvider):
     # -- responses ----------------------------------------------------------------------
 
     def _job(self, body: Any, response: httpx.Response) -> Job:
+        from . import _wire  # the wire format loads on first use
+
         if not isinstance(body, Mapping) or not body.get("id"):
             raise ProtocolError("azure sent a job without an id", provider=self.name, body=body)
         try:

@@ -11,6 +11,8 @@ from typing import Any
 import attrs
 import cattrs
 
+from .protocol import ErrorFields
+
 
 @attrs.frozen
 class VideoError:
@@ -39,12 +41,8 @@ class VideoList:
     last_id: str | None = None
 
 
-@attrs.frozen
-class ErrorBody:
-    message: str | None = None
-    type: str | None = None
-    param: str | None = None
-    code: str | None = None
+# The error object is public (subclasses receive it), so it lives in the protocol module.
+ErrorBody = ErrorFields
 
 
 def _make_converter() -> cattrs.Converter:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import attrs
 import cattrs
 import httpx
 
@@ -37,13 +38,22 @@ from vidgen.provider import (
     request_id_from,
 )
 
-from . import _wire
-
 __all__ = ["ErrorFields", "VideosAPIProvider"]
 
-#: The ``{message, type, param, code}`` object of an error body, as subclasses receive it in
-#: `VideosAPIProvider.classify_error` and `VideosAPIProvider.error_hint`.
-ErrorFields = _wire.ErrorBody
+if TYPE_CHECKING:
+    from . import _wire
+
+
+@attrs.frozen
+class ErrorFields:
+    """The ``{message, type, param, code}`` object of an error body, as subclasses receive
+    it in `VideosAPIProvider.classify_error` and `VideosAPIProvider.error_hint`."""
+
+    message: str | None = None
+    type: str | None = None
+    param: str | None = None
+    code: str | None = None
+
 
 VARIANTS = ("video", "thumbnail", "spritesheet")
 
@@ -170,6 +180,8 @@ class VideosAPIProvider(Provider):
     # -- responses ----------------------------------------------------------------------
 
     def _video(self, data: Any, response: httpx.Response) -> Job:
+        from . import _wire  # the wire format loads on first use
+
         if not isinstance(data, Mapping) or not data.get("id"):
             raise ProtocolError(
                 f"{self.name} sent a video object without an id (HTTP {response.status_code})",
@@ -239,6 +251,8 @@ class VideosAPIProvider(Provider):
 
     def parse_list(self, response: httpx.Response) -> JobPage:
         """A page of ``GET /videos``."""
+        from . import _wire  # the wire format loads on first use
+
         self.raise_for_error(response)
         body = read_json(response, provider=self.name)
         if not isinstance(body, Mapping):
@@ -313,17 +327,19 @@ class VideosAPIProvider(Provider):
 
     def parse_error(self, response: httpx.Response) -> ProviderError:
         """The neutral error for any error response, JSON or not."""
+        from . import _wire  # the wire format loads on first use
+
         try:
             body: Any = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
             body = response.content[:2000].decode("utf-8", "replace")
         raw_fields = self.error_fields(body)
-        fields = _wire.ErrorBody()
+        fields = ErrorFields()
         if raw_fields is not None:
             try:
-                fields = _wire.converter.structure(raw_fields, _wire.ErrorBody)
+                fields = _wire.converter.structure(raw_fields, ErrorFields)
             except (cattrs.BaseValidationError, ValueError, TypeError):
-                fields = _wire.ErrorBody(message=str(raw_fields))
+                fields = ErrorFields(message=str(raw_fields))
         cls = self.classify_error(response.status_code, fields)
         message = fields.message
         if not message:

@@ -8,7 +8,6 @@ statuses, errors and prices come back in one schema.
 import importlib as _importlib
 import typing as _typing
 
-from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
 from ._exceptions import (
     AuthenticationError,
     BudgetExceeded,
@@ -50,15 +49,22 @@ from ._version import __version__
 from .plugins import get_provider
 
 if _typing.TYPE_CHECKING:
+    from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
     from ._client import AsyncClient, Client
     from ._compare import compare
     from ._config import Config, Profile, load_config
     from ._ledger import Ledger, LedgerEntry
 
 # Loaded on first use, so that `import vidgen` and plugin discovery stay cheap: providers
-# need the values and errors, not the client, the ledger or the config reader.
+# need the values and errors, not the client, the ledger, the config reader or the catalog
+# machinery (loaded when a catalog is first read).
 _LAZY = {
     "AsyncClient": "._client",
+    "Catalog": "._catalog",
+    "Lifecycle": "._catalog",
+    "ModelSpec": "._catalog",
+    "Price": "._catalog",
+    "SizeSpec": "._catalog",
     "Client": "._client",
     "Config": "._config",
     "Ledger": "._ledger",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import sys
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,11 +20,6 @@ import cattrs
 
 from ._exceptions import ConfigError
 from ._sizes import aspect_of, normalize_aspect, normalize_resolution, parse_size, resolution_of
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 __all__ = [
     "Catalog",
@@ -370,17 +366,27 @@ def load_catalog(
     return Catalog(provider=provider, models=tuple(models), default_model=default)
 
 
+def _toml() -> types.ModuleType:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
 def read_catalog_resource(package: str, name: str = "catalog.toml") -> dict[str, Any]:
     """Parse a TOML file shipped inside a package (a provider's ``catalog.toml``)."""
     from importlib import resources  # only when a catalog is first read
 
     text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    data: dict[str, Any] = _toml().loads(text)
+    return data
 
 
 def parse_toml(text: str) -> dict[str, Any]:
     """Parse TOML text (``tomllib``, or ``tomli`` on Python 3.10)."""
-    return tomllib.loads(text)
+    data: dict[str, Any] = _toml().loads(text)
+    return data
 
 
 def model_ids(models: Sequence[ModelSpec]) -> str:

@@ -29,13 +29,12 @@ import email.utils
 import json
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
-from ._catalog import Catalog, load_catalog, read_catalog_resource
 from ._exceptions import (
     AuthenticationError,
     ConfigError,
@@ -50,10 +49,12 @@ from ._exceptions import (
     ServerError,
     UnsupportedRequest,
 )
-from ._fit import fit_request, quote_fitted
 from ._models import Fitted, Job, Quote, VideoRequest
 from ._policies import PollPolicy
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._catalog import Catalog
 
 __all__ = [
     "JobPage",
@@ -327,6 +328,8 @@ class Provider:
             return {}
         cache = Provider._raw_catalogs
         if package not in cache:
+            from ._catalog import read_catalog_resource  # on first use, not at import
+
             cache[package] = read_catalog_resource(package)
         return cache[package]
 
@@ -335,6 +338,8 @@ class Provider:
         """The shipped catalog with the profile's models merged in."""
         if self._catalog is None:
             where = f"profile {self.profile!r}" if self.profile else f"{self.name} catalog"
+            from ._catalog import load_catalog
+
             self._catalog = load_catalog(
                 self.raw_catalog(), provider=self.name, extra_models=self._extra_models, where=where
             )
@@ -361,6 +366,8 @@ class Provider:
             UnsupportedRequest: names the parameter and the supported values.
             ModelRetired: names the retirement date and the replacement.
         """
+        from ._fit import fit_request
+
         fitted = fit_request(
             self.catalog,
             request,
@@ -381,6 +388,8 @@ class Provider:
 
     def quote(self, fitted: Fitted) -> Quote:
         """The price of a fitted request, from the catalog. No HTTP."""
+        from ._fit import quote_fitted
+
         return quote_fitted(fitted)
 
     # -- the wire (subclasses implement) ---------------------------------------------------
