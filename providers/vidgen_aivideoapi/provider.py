@@ -20,7 +20,6 @@ import httpx
 
 from vidgen import (
     AuthenticationError,
-    Fitted,
     InsufficientCredits,
     InvalidRequest,
     Job,
@@ -49,7 +48,7 @@ from vidgen.provider import (
 __all__ = ["AivideoapiProvider"]
 
 if TYPE_CHECKING:
-    pass
+    from vidgen import Fitted
 
 # The vendor's error table (shared/vendor-docs/aivideoapi-sora2-reference.txt), by code:
 # the class, whether retrying can help, and what the user should do.

@@ -26,7 +26,6 @@ from vidgen import (
     AuthenticationError,
     ConfigError,
     ContentPolicyViolation,
-    Fitted,
     InsufficientCredits,
     Job,
     JobError,
@@ -54,7 +53,7 @@ from vidgen_openai.protocol import ErrorFields
 __all__ = ["AzureProvider"]
 
 if TYPE_CHECKING:
-    pass
+    from vidgen import Fitted
 
 APIS = ("jobs", "videos")
 ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"

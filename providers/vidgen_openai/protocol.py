@@ -17,7 +17,6 @@ import httpx
 
 from vidgen import (
     ContentPolicyViolation,
-    Fitted,
     InsufficientCredits,
     Job,
     JobError,
@@ -41,6 +40,8 @@ from vidgen.provider import (
 __all__ = ["ErrorFields", "VideosAPIProvider"]
 
 if TYPE_CHECKING:
+    from vidgen import Fitted
+
     from . import _wire
 
 

@@ -32,19 +32,8 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
-from ._models import (
-    Adjustment,
-    Fitted,
-    Job,
-    JobError,
-    JobStatus,
-    Offer,
-    Output,
-    Quote,
-    VideoRequest,
-)
+from ._models import Job, JobError, JobStatus, Output
 from ._policies import PollPolicy, RetryPolicy
-from ._reference import Reference
 from ._version import __version__
 from .plugins import get_provider
 
@@ -54,11 +43,19 @@ if _typing.TYPE_CHECKING:
     from ._compare import compare
     from ._config import Config, Profile, load_config
     from ._ledger import Ledger, LedgerEntry
+    from ._reference import Reference
+    from ._request import Adjustment, Fitted, Offer, Quote, VideoRequest
 
 # Loaded on first use, so that `import vidgen` and plugin discovery stay cheap: providers
 # need the values and errors, not the client, the ledger, the config reader or the catalog
 # machinery (loaded when a catalog is first read).
 _LAZY = {
+    "Adjustment": "._request",
+    "Fitted": "._request",
+    "Offer": "._request",
+    "Quote": "._request",
+    "Reference": "._reference",
+    "VideoRequest": "._request",
     "AsyncClient": "._client",
     "Catalog": "._catalog",
     "Lifecycle": "._catalog",

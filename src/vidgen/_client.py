@@ -59,7 +59,8 @@ from ._lifecycle import (
     translate_transport_error,
     wait_flow,
 )
-from ._models import Fitted, Job, Quote, VideoRequest
+from ._models import Job
+from ._request import Fitted, Quote, VideoRequest
 from .plugins import get_provider
 from .provider import Provider
 

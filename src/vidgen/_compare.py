@@ -11,7 +11,7 @@ import attrs
 from ._catalog import ModelSpec
 from ._config import Config, load_config
 from ._exceptions import ModelRetired, UnsupportedRequest, VidgenError
-from ._models import Fitted, Offer, Quote, VideoRequest
+from ._request import Fitted, Offer, Quote, VideoRequest
 from .plugins import get_provider, get_registry
 from .provider import Provider
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from ._catalog import Catalog, ModelSpec, SizeSpec
 from ._exceptions import ModelRetired, UnsupportedRequest
-from ._models import Adjustment, Fitted, Quote, VideoRequest
+from ._request import Adjustment, Fitted, Quote, VideoRequest
 from ._sizes import aspect_distance, aspect_of, resolution_pixels
 
 __all__ = ["POLICIES", "fit_request", "quote_fitted"]

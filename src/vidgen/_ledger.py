@@ -26,7 +26,8 @@ from typing import Any
 
 import attrs
 
-from ._models import Fitted, Job, JobStatus, Quote
+from ._models import Job, JobStatus
+from ._request import Fitted, Quote
 from ._serialize import converter, fitted_to_dict, job_from_dict, job_to_dict, quote_to_dict
 
 __all__ = ["HOME_ENV", "Ledger", "LedgerEntry", "default_home"]

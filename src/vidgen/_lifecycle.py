@@ -42,8 +42,9 @@ from ._exceptions import (
     WaitTimeout,
 )
 from ._files import Saved, part_path
-from ._models import Fitted, Job, JobStatus
+from ._models import Job, JobStatus
 from ._policies import PollPolicy, RetryPolicy
+from ._request import Fitted
 from .provider import Provider, parse_retry_after, same_origin
 
 __all__ = [

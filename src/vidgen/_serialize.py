@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import cattrs
 
 from ._catalog import ModelSpec
-from ._models import Fitted, Job, JobStatus, Offer, Quote
+from ._models import Job, JobStatus
+from ._request import Fitted, Offer, Quote
 
 if TYPE_CHECKING:
     from ._ledger import LedgerEntry

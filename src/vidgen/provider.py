@@ -49,12 +49,13 @@ from ._exceptions import (
     ServerError,
     UnsupportedRequest,
 )
-from ._models import Fitted, Job, Quote, VideoRequest
+from ._models import Job
 from ._policies import PollPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._catalog import Catalog
+    from ._request import Fitted, Quote, VideoRequest
 
 __all__ = [
     "JobPage",

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from ._exceptions import ModelRetired, ProviderError, VidgenError
-from ._models import VideoRequest
+from ._request import VideoRequest
 from .provider import Provider
 
 __all__ = ["FakeClock", "check_provider", "make_response"]

@@ -25,9 +25,10 @@ from .._compare import compare, offer_sources, provider_offers, sort_offers
 from .._config import CONFIG_ENV, find_config, load_config
 from .._exceptions import ConfigError, VidgenError
 from .._ledger import Ledger, LedgerEntry
-from .._models import Job, JobStatus, VideoRequest
+from .._models import Job, JobStatus
 from .._recovery import client_for, resume_entry
 from .._reference import Reference
+from .._request import VideoRequest
 from .._version import __version__
 from ..plugins import get_provider, get_registry
 from ..provider import Provider

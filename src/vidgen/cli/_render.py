@@ -12,7 +12,8 @@ from rich.table import Table
 
 from .._catalog import ModelSpec, Price
 from .._ledger import LedgerEntry
-from .._models import Job, JobStatus, Offer
+from .._models import Job, JobStatus
+from .._request import Offer
 from ..plugins import Registry
 from ..provider import Provider
 
