@@ -32,7 +32,6 @@ from vidgen import (
     ProviderError,
     RateLimited,
     ServerError,
-    UnsupportedRequest,
     UpstreamError,
 )
 from vidgen.provider import (
@@ -41,6 +40,7 @@ from vidgen.provider import (
     error_class_for_status,
     from_unix,
     parse_retry_after,
+    percent,
     read_json,
     request_id_from,
 )
@@ -140,24 +140,8 @@ class AivideoapiProvider(Provider):
 
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
         """A plain GET of the output URL: https only, and without the API key."""
-        if variant != "video":
-            raise UnsupportedRequest(
-                f"{self.name} returns only the video; there is no {variant!r} download",
-                param="variant",
-                value=variant,
-                supported=["video"],
-                provider=self.name,
-            )
-        urls = [o.url for o in job.outputs if o.url]
-        if not 0 <= index < len(urls):
-            raise UnsupportedRequest(
-                f"{self.name} job {job.id} has {len(urls)} output(s); index {index} does not exist",
-                param="index",
-                value=index,
-                supported=list(range(len(urls))),
-                provider=self.name,
-            )
-        url = httpx.URL(urls[index])
+        self.check_variant(variant, ("video",))
+        url = httpx.URL(self.output(job, index, field="url"))
         if url.scheme != "https":
             raise ProtocolError(
                 f"{self.name} returned an output URL that is not https; refusing to download it",
@@ -245,9 +229,7 @@ class AivideoapiProvider(Provider):
                 message=f"{message} (aivideoapi refunds the credits of failed tasks)",
                 provider_code=code,
             )
-        progress = None
-        if task.progress is not None:
-            progress = max(0, min(100, int(task.progress)))
+        progress = percent(task.progress)
         return Job(
             id=task.id,
             provider=self.name,

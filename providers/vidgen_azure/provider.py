@@ -36,7 +36,6 @@ from vidgen import (
     ProtocolError,
     ProviderError,
     RateLimited,
-    UnsupportedRequest,
 )
 from vidgen.provider import (
     JobPage,
@@ -251,26 +250,11 @@ class AzureProvider(VideosAPIProvider):
         """The video (or thumbnail) of generation ``index``."""
         if self.api == "videos":
             return super().build_download(job, index, variant)
-        if variant not in _DOWNLOAD_VARIANTS:
-            raise UnsupportedRequest(
-                f"azure jobs offer {', '.join(_DOWNLOAD_VARIANTS)} downloads, not {variant!r}",
-                param="variant",
-                value=variant,
-                supported=_DOWNLOAD_VARIANTS,
-                provider=self.name,
-            )
-        refs = [o.ref for o in job.outputs if o.ref]
-        if not 0 <= index < len(refs):
-            raise UnsupportedRequest(
-                f"azure job {job.id} has {len(refs)} generation(s); index {index} does not exist",
-                param="index",
-                value=index,
-                supported=list(range(len(refs))),
-                provider=self.name,
-            )
+        self.check_variant(variant, _DOWNLOAD_VARIANTS)
+        generation = self.output(job, index)
         return httpx.Request(
             "GET",
-            self.url(f"video/generations/{refs[index]}/content/{variant}"),
+            self.url(f"video/generations/{generation}/content/{variant}"),
             params=self._params(),
             headers=self.headers(),
         )

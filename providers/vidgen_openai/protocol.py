@@ -33,6 +33,7 @@ from vidgen.provider import (
     error_class_for_status,
     from_unix,
     parse_retry_after,
+    percent,
     read_json,
     request_id_from,
 )
@@ -135,14 +136,7 @@ class VideosAPIProvider(Provider):
 
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
         """``GET /videos/{id}/content?variant=...`` (video, thumbnail or spritesheet)."""
-        if variant not in VARIANTS:
-            raise UnsupportedRequest(
-                f"{self.name} has no {variant!r} download; choose one of {', '.join(VARIANTS)}",
-                param="variant",
-                value=variant,
-                supported=VARIANTS,
-                provider=self.name,
-            )
+        self.check_variant(variant, VARIANTS)
         if index != 0:
             raise UnsupportedRequest(
                 f"{self.name} jobs have one output; index {index} does not exist",
@@ -219,9 +213,7 @@ class VideosAPIProvider(Provider):
         seconds = None
         if video.seconds is not None and video.seconds.strip().isdigit():
             seconds = int(video.seconds)
-        progress = None
-        if video.progress is not None:
-            progress = max(0, min(100, int(video.progress)))
+        progress = percent(video.progress)
         return Job(
             id=video.id,
             provider=self.name,

@@ -28,7 +28,7 @@ import datetime as dt
 import email.utils
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from urllib.parse import urlsplit
 
@@ -65,6 +65,7 @@ __all__ = [
     "error_class_for_status",
     "from_unix",
     "parse_retry_after",
+    "percent",
     "read_json",
     "request_id_from",
     "same_origin",
@@ -200,6 +201,20 @@ def error_class_for_status(status_code: int) -> type[ProviderError]:
     if status_code >= 500 or status_code == 408:
         return ServerError
     return _STATUS_ERRORS.get(status_code, ProviderError)
+
+
+def percent(value: Any) -> int | None:
+    """A progress value as an int from 0 to 100 (None stays None).
+
+    Raises:
+        ValueError: not a number (NaN and infinities included).
+    """
+    if value is None:
+        return None
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{value!r} is not a progress percentage")
+    return max(0, min(100, int(number)))
 
 
 def same_origin(a: str | httpx.URL, b: str | httpx.URL) -> bool:
@@ -486,6 +501,31 @@ class Provider:
         """Raise `parse_error`'s error when the response is an HTTP error."""
         if response.is_error:
             raise self.parse_error(response)
+
+    def check_variant(self, variant: str, supported: Sequence[str]) -> None:
+        """Refuse a download variant the provider does not have (before any HTTP)."""
+        if variant not in supported:
+            raise UnsupportedRequest(
+                f"{self.name} has no {variant!r} download; choose one of {', '.join(supported)}",
+                param="variant",
+                value=variant,
+                supported=tuple(supported),
+                provider=self.name,
+            )
+
+    def output(self, job: Job, index: int, *, field: str = "ref") -> str:
+        """The ``url`` or ``ref`` of output ``index`` of a job, or `UnsupportedRequest`."""
+        values = [v for v in (getattr(o, field) for o in job.outputs) if v]
+        if not 0 <= index < len(values):
+            raise UnsupportedRequest(
+                f"{self.name} job {job.id} has {len(values)} output(s); "
+                f"index {index} does not exist",
+                param="index",
+                value=index,
+                supported=list(range(len(values))),
+                provider=self.name,
+            )
+        return str(values[index])
 
     def job_ref(self, job_id: str) -> Job:
         """A job known only by its id (to poll or download one from the command line)."""
