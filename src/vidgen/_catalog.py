@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import sys
-import types
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -366,12 +365,16 @@ def load_catalog(
     return Catalog(provider=provider, models=tuple(models), default_model=default)
 
 
-def _toml() -> types.ModuleType:
+def _loads(text: str) -> dict[str, Any]:
+    # Imported on first use: the parser is only needed when a catalog or config is read.
     if sys.version_info >= (3, 11):
         import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    return tomllib
+
+        return tomllib.loads(text)
+    import tomli  # pragma: no cover - Python 3.10
+
+    data: dict[str, Any] = tomli.loads(text)  # pragma: no cover
+    return data  # pragma: no cover
 
 
 def read_catalog_resource(package: str, name: str = "catalog.toml") -> dict[str, Any]:
@@ -379,14 +382,12 @@ def read_catalog_resource(package: str, name: str = "catalog.toml") -> dict[str,
     from importlib import resources  # only when a catalog is first read
 
     text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
-    data: dict[str, Any] = _toml().loads(text)
-    return data
+    return _loads(text)
 
 
 def parse_toml(text: str) -> dict[str, Any]:
     """Parse TOML text (``tomllib``, or ``tomli`` on Python 3.10)."""
-    data: dict[str, Any] = _toml().loads(text)
-    return data
+    return _loads(text)
 
 
 def model_ids(models: Sequence[ModelSpec]) -> str:
