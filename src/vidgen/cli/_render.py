@@ -1,8 +1,10 @@
-"""Tables and lines for people, on stderr (stdout carries ids, paths and JSON only)."""
+"""Tables and lines for people, on stderr (stdout carries the results: ids, paths, JSON)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -17,7 +19,16 @@ from .._request import Offer
 from ..plugins import Registry
 from ..provider import Provider
 
-console = Console(stderr=True, highlight=False, soft_wrap=False)
+
+def _width() -> int | None:
+    # Rich assumes 80 columns when stderr is not a terminal (a pipe, a CI log): too narrow
+    # for a price table with sources. $COLUMNS still wins.
+    if os.environ.get("COLUMNS") or sys.stderr.isatty():
+        return None
+    return 150
+
+
+console = Console(stderr=True, highlight=False, soft_wrap=False, width=_width())
 
 
 def _money(amount: Decimal | None, currency: str | None) -> str:
