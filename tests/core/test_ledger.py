@@ -1,0 +1,155 @@
+"""The job ledger as the clients use it (issue 7); crash tests are in tests/reliability/."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+import vidgen
+from vidgen.testing import FakeClock
+
+MODELS = [
+    {
+        "id": "m",
+        "durations": [4, 8],
+        "sizes": ["1280x720"],
+        "price_per_second": "0.25",
+        "price_source": "test",
+        "price_as_of": "2026-11-21",
+    }
+]
+
+
+def client(
+    ledger: vidgen.Ledger | None, answer: httpx.Response | None = None, **kwargs: object
+) -> tuple[vidgen.Client, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if answer is not None:
+            return answer
+        number = sum(1 for r in seen if r.method == "POST")
+        return httpx.Response(200, json={"id": f"video_{number}", "status": "queued"})
+
+    clock = FakeClock()
+    made = vidgen.Client(
+        provider="openai-compatible",
+        base_url="https://relay.example/v1",
+        models=MODELS,
+        ledger=ledger if ledger is not None else False,
+        http_client=httpx.Client(transport=httpx.MockTransport(handle)),
+        clock=clock,
+        sleep=clock.sleep,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return made, seen
+
+
+REQUEST = vidgen.VideoRequest(prompt="a heron", duration=8)
+
+
+def test_a_submit_is_recorded_with_its_quote_and_outcome(tmp_path: Path) -> None:
+    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    made, _ = client(ledger)
+    job = made.submit(REQUEST, output=tmp_path / "heron.mp4")
+    entry = ledger.get(job.id)
+    assert entry is not None
+    assert entry.submit_state == "accepted"
+    assert entry.quote is not None
+    assert entry.quote.amount == Decimal("2.00")
+    assert entry.output_target == str(tmp_path / "heron.mp4")
+    assert entry.request["prompt"] == "a heron"
+    assert [kind for _, kind, _ in ledger.events(entry.ledger_id)] == ["sending", "accepted"]
+    assert ledger.get(str(entry.ledger_id)) == entry
+
+
+def test_a_refused_submit_is_rejected_and_an_ambiguous_one_unknown(tmp_path: Path) -> None:
+    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    refused, _ = client(ledger, httpx.Response(400, json={"error": {"message": "no"}}))
+    with pytest.raises(vidgen.InvalidRequest):
+        refused.submit(REQUEST)
+    broken, _ = client(ledger, httpx.Response(502, text="bad gateway"))
+    with pytest.raises(vidgen.ServerError):
+        broken.submit(REQUEST)
+    states = [e.submit_state for e in reversed(ledger.entries())]
+    assert states == ["rejected", "unknown"]
+    assert [e.ledger_id for e in ledger.unfinished()] == [2]  # only the unknown one
+
+
+def test_a_submit_that_cannot_be_recorded_is_not_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+
+    def fail(*args: object, **kwargs: object) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ledger, "begin_submit", fail)
+    made, seen = client(ledger)
+    with pytest.raises(vidgen.ConfigError, match="nothing was sent"):
+        made.submit(REQUEST)
+    assert seen == []
+
+
+def test_statuses_and_downloads_are_recorded(tmp_path: Path) -> None:
+    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    made, _ = client(ledger)
+    job = made.submit(REQUEST)
+    done = vidgen.Job(
+        id=job.id,
+        provider=job.provider,
+        status=vidgen.JobStatus.SUCCEEDED,
+        outputs=(vidgen.Output(ref=job.id),),
+    )
+    ledger.seen(done)
+    ledger.downloaded(done, tmp_path / "x.mp4", 3, "abc")
+    entry = ledger.get(job.id)
+    assert entry is not None
+    assert entry.status is vidgen.JobStatus.SUCCEEDED
+    assert entry.output_size == 3
+    assert entry.finished
+    assert ledger.spend() == [
+        (entry.created_at.date().isoformat(), "openai-compatible", "USD", Decimal("2.00"), 1)
+    ]
+
+
+def test_max_daily_spend_counts_todays_committed_jobs(tmp_path: Path) -> None:
+    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    made, seen = client(ledger, max_daily_spend="5.00")
+    made.submit(REQUEST)  # $2.00
+    made.submit(REQUEST)  # $4.00 committed
+    with pytest.raises(vidgen.BudgetExceeded, match=r"max_daily_spend 5\.00"):
+        made.submit(REQUEST)  # would be $6.00
+    assert sum(1 for r in seen if r.method == "POST") == 2
+    assert ledger.committed_today() == Decimal("4.00")
+
+
+def test_failed_jobs_do_not_count_against_the_day(tmp_path: Path) -> None:
+    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    made, _ = client(ledger, max_daily_spend="3.00")
+    job = made.submit(REQUEST)
+    ledger.seen(vidgen.Job(id=job.id, provider=job.provider, status=vidgen.JobStatus.FAILED))
+    made.submit(REQUEST)  # the failed one is not billed, so this fits
+    assert ledger.committed_today() == Decimal("2.00")
+
+
+def test_max_daily_spend_needs_the_ledger() -> None:
+    made, seen = client(None, max_daily_spend="5.00")
+    with pytest.raises(vidgen.ConfigError, match="needs the job ledger"):
+        made.submit(REQUEST)
+    assert seen == []
+
+
+def test_the_default_ledger_lives_in_vidgen_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "vh"))
+    made = vidgen.Client(provider="openai-compatible", base_url="https://r.example/v1")
+    assert made.ledger is not None
+    assert made.ledger.path == tmp_path / "vh" / "ledger.sqlite3"
+    made.close()
