@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import attrs
 import httpx
 
-from ._config import Config, load_config
+from ._config import ROUTE, Config, load_config
 from ._exceptions import (
     BudgetExceeded,
     CallbackRejected,
@@ -72,10 +72,6 @@ CALLBACK_TOKEN_PARAM = "vidgen_token"
 T = TypeVar("T")
 log = logging.getLogger("vidgen")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-
-
-ROUTE = "route"
-STRATEGIES = ("cheapest", "in_order")
 
 
 @attrs.frozen

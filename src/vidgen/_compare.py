@@ -9,7 +9,7 @@ from decimal import Decimal
 import attrs
 
 from ._catalog import ModelSpec
-from ._config import Config, load_config
+from ._config import ROUTE, Config, load_config
 from ._exceptions import ModelRetired, UnsupportedRequest, VidgenError
 from ._request import Fitted, Offer, Quote, VideoRequest
 from .plugins import get_provider, get_registry
@@ -32,7 +32,7 @@ def offer_sources(
     broken: list[Offer] = []
     used: set[str] = set()
     for profile in loaded.profiles.values():
-        if profile.provider == "route":
+        if profile.provider == ROUTE:
             continue  # a route only chooses among the profiles and providers listed here
         used.add(profile.provider)
         try:

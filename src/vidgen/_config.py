@@ -18,9 +18,12 @@ import attrs
 from ._catalog import parse_toml
 from ._exceptions import ConfigError
 
-__all__ = ["CONFIG_ENV", "Config", "Profile", "find_config", "load_config"]
+__all__ = ["CONFIG_ENV", "ROUTE", "STRATEGIES", "Config", "Profile", "find_config", "load_config"]
 
 CONFIG_ENV = "VIDGEN_CONFIG"
+#: The provider name of a routing profile, and the strategies it may use.
+ROUTE = "route"
+STRATEGIES = ("cheapest", "in_order")
 _TOP_LEVEL_KEYS = {"default_profile", "profiles", "max_job_cost", "max_daily_spend"}
 # Profile keys vidgen keeps for itself; every other key is a provider setting.
 _PROFILE_KEYS = {"provider", "max_job_cost"}
@@ -131,7 +134,7 @@ def _profile(name: str, raw: Any, where: str) -> Profile:
             f"{where}: profiles.{name}.models must be [[profiles.{name}.models]] tables"
         )
     settings = {k: v for k, v in raw.items() if k not in _PROFILE_KEYS}
-    if provider == "route":
+    if provider == ROUTE:
         _check_route(name, settings, where)
     return Profile(
         name=name,
@@ -152,7 +155,7 @@ def _check_route(name: str, settings: Mapping[str, Any], where: str) -> None:
             f'{where}: route profile {name!r} needs candidates = ["profile-or-provider", ...]'
         )
     strategy = settings.get("strategy", "cheapest")
-    if strategy not in ("cheapest", "in_order"):
+    if strategy not in STRATEGIES:
         raise ConfigError(
             f'{where}: route profile {name!r}: strategy must be "cheapest" or "in_order", '
             f"not {strategy!r}"
