@@ -38,11 +38,13 @@ from ._version import __version__
 from .plugins import get_provider
 
 if _typing.TYPE_CHECKING:
+    from ._budget import Budget
     from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
     from ._client import AsyncClient, Client
     from ._compare import compare
     from ._config import Config, Profile, load_config
-    from ._ledger import Ledger, LedgerEntry
+    from ._ledger import Ledger, LedgerEntry, LedgerError, SubmitState
+    from ._plan import Attempt, Plan, Refusal
     from ._reference import Reference
     from ._request import Adjustment, Fitted, Offer, Quote, VideoRequest
 
@@ -51,6 +53,12 @@ if _typing.TYPE_CHECKING:
 # machinery (loaded when a catalog is first read).
 _LAZY = {
     "Adjustment": "._request",
+    "Attempt": "._plan",
+    "Budget": "._budget",
+    "LedgerError": "._ledger",
+    "Plan": "._plan",
+    "Refusal": "._plan",
+    "SubmitState": "._ledger",
     "Fitted": "._request",
     "Offer": "._request",
     "Quote": "._request",
@@ -88,7 +96,9 @@ def __dir__() -> list[str]:
 __all__ = [
     "Adjustment",
     "AsyncClient",
+    "Attempt",
     "AuthenticationError",
+    "Budget",
     "BudgetExceeded",
     "CallbackRejected",
     "Catalog",
@@ -106,6 +116,7 @@ __all__ = [
     "JobStatus",
     "Ledger",
     "LedgerEntry",
+    "LedgerError",
     "Lifecycle",
     "ModelRetired",
     "ModelSpec",
@@ -113,6 +124,7 @@ __all__ = [
     "Offer",
     "Output",
     "PermissionDenied",
+    "Plan",
     "PluginError",
     "PollPolicy",
     "Price",
@@ -122,9 +134,11 @@ __all__ = [
     "Quote",
     "RateLimited",
     "Reference",
+    "Refusal",
     "RetryPolicy",
     "ServerError",
     "SizeSpec",
+    "SubmitState",
     "TransportError",
     "UnsupportedRequest",
     "UpstreamError",

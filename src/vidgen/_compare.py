@@ -9,8 +9,11 @@ from decimal import Decimal
 import attrs
 
 from ._catalog import ModelSpec
+from ._clock import Clock, system_clock
+from ._clock import today as today_on
 from ._config import ROUTE, Config, load_config
 from ._exceptions import ModelRetired, UnsupportedRequest, VidgenError
+from ._plan import FitPolicy, fit_and_quote
 from ._request import Fitted, Offer, Quote, VideoRequest
 from .plugins import get_provider, get_registry
 from .provider import Provider
@@ -80,10 +83,11 @@ def _sort_key(offer: Offer) -> tuple[int, int, Decimal, str, str]:
 def compare(
     request: VideoRequest,
     *,
-    policy: str = "nearest",
+    policy: FitPolicy = "nearest",
     include_retired: bool = False,
     config: Config | str | os.PathLike[str] | None = None,
     today: dt.date | None = None,
+    clock: Clock | None = None,
 ) -> list[Offer]:
     """Fit and price ``request`` on every provider/profile and model. No HTTP, no key.
 
@@ -94,14 +98,15 @@ def compare(
         include_retired: price retired models too (flagged ``retired``); otherwise they
             come back unavailable, with the retirement as the reason.
         config: a `Config` or a config path (default: the usual search).
-        today: the date lifecycle data is checked against.
+        today: the date lifecycle data is checked against (default: the clock's day).
+        clock: the time source (default ``time.time``).
 
     Returns:
         One `Offer` per provider/profile and model: the priced ones cheapest first,
         then unknown prices, then those that cannot serve the request (with ``reason``),
         then retired ones.
     """
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or today_on(clock or system_clock)
     sources, offers = offer_sources(config)
     for provider, _ in sources:
         offers.extend(
@@ -117,15 +122,16 @@ def provider_offers(
     provider: Provider,
     request: VideoRequest,
     *,
-    policy: str = "nearest",
+    policy: FitPolicy = "nearest",
     include_retired: bool = False,
     today: dt.date | None = None,
+    clock: Clock | None = None,
 ) -> list[Offer]:
     """The offers of one provider (or profile): one per model, cheapest first.
 
     Takes the same arguments as `compare`, for a single provider instance.
     """
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or today_on(clock or system_clock)
     profile = provider.profile
     try:
         catalog = provider.catalog
@@ -165,11 +171,12 @@ def provider_offers(
 
         asked = request if request.model else attrs.evolve(request, model=spec.id)
         try:
-            fitted = provider.fit(asked, policy=policy, allow_retired=include_retired, today=today)
-            quote = provider.quote(fitted)
+            attempt = fit_and_quote(
+                provider, asked, policy=policy, allow_retired=include_retired, today=today
+            )
         except (UnsupportedRequest, ModelRetired) as exc:
             offers.append(offer(None, None, str(exc)))
             continue
-        offers.append(offer(fitted, quote, None))
+        offers.append(offer(attempt.fitted, attempt.quote, None))
     offers.sort(key=_sort_key)
     return offers

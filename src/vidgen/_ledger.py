@@ -14,7 +14,9 @@ with synchronous commits, shared safely by several processes. What is written wh
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -26,18 +28,60 @@ from typing import Any
 
 import attrs
 
+from ._budget import check_daily
+from ._clock import Clock, system_clock, to_datetime
+from ._events import (
+    Downloaded,
+    Event,
+    JobSeen,
+    SubmitAccepted,
+    SubmitOutcomeUnknown,
+    SubmitRejected,
+    SubmitStarting,
+)
+from ._exceptions import ConfigError
 from ._models import Job, JobStatus
-from ._request import Fitted, Quote
+from ._request import Quote
 from ._serialize import converter, fitted_to_dict, job_from_dict, job_to_dict, quote_to_dict
 
-__all__ = ["HOME_ENV", "Ledger", "LedgerEntry", "default_home"]
+__all__ = [
+    "HOME_ENV",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerError",
+    "SubmitState",
+    "default_home",
+]
+
+log = logging.getLogger("vidgen")
 
 HOME_ENV = "VIDGEN_HOME"
 
-SENDING = "sending"
-ACCEPTED = "accepted"
-REJECTED = "rejected"
-UNKNOWN = "unknown"
+
+class SubmitState(str, enum.Enum):
+    """What the ledger knows about a submit (not the job's status: see `JobStatus`).
+
+    ``OUTCOME_UNKNOWN`` means the submit may have reached the server and nobody knows
+    whether a job exists; it has nothing to do with `JobStatus.UNKNOWN`.
+    """
+
+    SENDING = "sending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class LedgerError(ConfigError):
+    """The job ledger cannot be read or written (its file, folder or disk)."""
+
+
+SENDING = SubmitState.SENDING
+ACCEPTED = SubmitState.ACCEPTED
+REJECTED = SubmitState.REJECTED
+OUTCOME_UNKNOWN = SubmitState.OUTCOME_UNKNOWN
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -88,8 +132,8 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir("vidgen"))
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+def _stamp(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _dt(value: str | None) -> dt.datetime | None:
@@ -124,7 +168,7 @@ class LedgerEntry:
     profile: str | None
     provider: str
     model: str | None
-    submit_state: str
+    submit_state: SubmitState
     submit_error: str | None
     job_id: str | None
     status: JobStatus | None
@@ -172,7 +216,7 @@ def _entry(row: sqlite3.Row) -> LedgerEntry:
         profile=row["profile"],
         provider=row["provider"],
         model=row["model"],
-        submit_state=row["submit_state"],
+        submit_state=SubmitState(row["submit_state"]),
         submit_error=row["submit_error"],
         job_id=row["job_id"],
         status=JobStatus(row["status"]) if row["status"] else None,
@@ -197,8 +241,11 @@ class Ledger:
         path: the database file (default ``ledger.sqlite3`` in `default_home`).
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, *, clock: Clock | None = None
+    ) -> None:
         self.path = Path(path) if path is not None else default_home() / "ledger.sqlite3"
+        self.clock: Clock = clock or system_clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
@@ -212,6 +259,11 @@ class Ledger:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            # Ledgers written before the state had its own name said "unknown".
+            db.execute(
+                "UPDATE jobs SET submit_state = ? WHERE submit_state = 'unknown'",
+                (OUTCOME_UNKNOWN.value,),
+            )
 
     def __repr__(self) -> str:
         return f"<Ledger {self.path}>"
@@ -220,6 +272,9 @@ class Ledger:
         """Close the database connection."""
         with self._lock:
             self._db.close()
+
+    def _now(self) -> str:
+        return _stamp(to_datetime(self.clock()))
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -232,32 +287,63 @@ class Ledger:
                 raise
             self._db.execute("COMMIT")
 
-    def _event(self, db: sqlite3.Connection, ledger_id: int, kind: str, detail: str | None) -> None:
+    def _event(
+        self, db: sqlite3.Connection, ledger_id: int, at: str, kind: str, detail: str | None
+    ) -> None:
         db.execute(
             "INSERT INTO events (ledger_id, at, kind, detail) VALUES (?, ?, ?, ?)",
-            (ledger_id, _now(), kind, detail),
+            (ledger_id, at, kind, detail),
         )
 
-    # -- writes -------------------------------------------------------------------------
+    # -- events -------------------------------------------------------------------------
 
-    def begin_submit(
-        self,
-        fitted: Fitted,
-        quote: Quote | None,
-        *,
-        profile: str | None,
-        callback_token: str | None = None,
-        output_target: str | None = None,
-    ) -> int:
-        """Record a submit that is about to be sent. Returns its ledger id."""
+    def record(self, event: Event) -> int | None:
+        """Keep what happened; returns the ledger number of a `SubmitStarting`, else None.
+
+        The ledger owns its storage errors. A submit that cannot be recorded is not sent:
+        `LedgerError` (and `BudgetExceeded` when it would take today's spend over the
+        daily limit). Any later event that cannot be recorded is logged and dropped, so
+        a paid job is never abandoned half-way for want of a ledger row.
+        """
+        if isinstance(event, SubmitStarting):
+            try:
+                return self._begin_submit(event)
+            except sqlite3.Error as exc:
+                raise LedgerError(
+                    f"cannot record the submit in the job ledger {self.path}: {exc}; nothing "
+                    "was sent. Fix the ledger's folder, or pass ledger=False to go without"
+                ) from exc
+        try:
+            if isinstance(event, SubmitAccepted):
+                if event.ledger_id is not None:
+                    self._accepted(event.ledger_id, event.job, _stamp(event.at))
+            elif isinstance(event, (SubmitRejected, SubmitOutcomeUnknown)):
+                if event.ledger_id is not None:
+                    state = REJECTED if isinstance(event, SubmitRejected) else OUTCOME_UNKNOWN
+                    self._submit_failed(event.ledger_id, state, event.error, _stamp(event.at))
+            elif isinstance(event, JobSeen):
+                self._seen(event.job, _stamp(event.at))
+            elif isinstance(event, Downloaded):
+                self._downloaded(event, _stamp(event.at))
+        except sqlite3.Error as exc:
+            log.warning("could not update the job ledger %s: %s", self.path, exc)
+        return None
+
+    def _begin_submit(self, event: SubmitStarting) -> int:
+        attempt = event.attempt
+        fitted, quote = attempt.fitted, attempt.quote
         request = fitted_to_dict(fitted)
         request["prompt"] = fitted.request.prompt
         request["callback_url"] = fitted.callback_url
         reference = fitted.request.reference
         if reference is not None:
             request["reference"] = reference.url or f"{reference.filename} ({reference.size})"
-        now = _now()
+        now = _stamp(event.at)
         with self._write() as db:
+            if event.max_daily_spend is not None:
+                # Checked in the same transaction as the insert, so two processes cannot
+                # both squeeze under the limit.
+                check_daily(quote, self._committed(db, event.at.date()), event.max_daily_spend)
             cursor = db.execute(
                 "INSERT INTO jobs (created_at, updated_at, profile, provider, model, request, "
                 "submit_state, quote, amount, currency, callback_token, output_target) "
@@ -265,58 +351,54 @@ class Ledger:
                 (
                     now,
                     now,
-                    profile,
+                    attempt.profile,
                     fitted.provider,
                     fitted.model,
                     json.dumps(request, default=str),
-                    SENDING,
-                    json.dumps(quote_to_dict(quote)) if quote else None,
-                    str(quote.amount) if quote and quote.amount is not None else None,
-                    quote.currency if quote else None,
-                    callback_token,
-                    output_target,
+                    SENDING.value,
+                    json.dumps(quote_to_dict(quote)),
+                    str(quote.amount) if quote.amount is not None else None,
+                    quote.currency,
+                    event.callback_token,
+                    event.output_target,
                 ),
             )
             ledger_id = int(cursor.lastrowid or 0)
-            self._event(db, ledger_id, SENDING, None)
+            self._event(db, ledger_id, now, SENDING.value, None)
         return ledger_id
 
-    def accepted(self, ledger_id: int, job: Job) -> None:
-        """The provider took the submit: record the job id and its first state."""
+    def _accepted(self, ledger_id: int, job: Job, at: str) -> None:
         with self._write() as db:
             db.execute(
                 "UPDATE jobs SET submit_state = ?, submit_error = NULL, job_id = ?, status = ?, "
                 "progress = ?, expires_at = ?, job = ?, updated_at = ? WHERE ledger_id = ?",
                 (
-                    ACCEPTED,
+                    ACCEPTED.value,
                     job.id,
                     job.status.value,
                     job.progress,
                     job.expires_at.isoformat() if job.expires_at else None,
                     json.dumps(job_to_dict(job, raw=True), default=str),
-                    _now(),
+                    at,
                     ledger_id,
                 ),
             )
-            self._event(db, ledger_id, ACCEPTED, job.id)
+            self._event(db, ledger_id, at, ACCEPTED.value, job.id)
 
-    def submit_failed(self, ledger_id: int, error: BaseException, *, certain: bool) -> None:
-        """The submit failed: ``certain`` when no job can exist, else the outcome is unknown."""
-        state = REJECTED if certain else UNKNOWN
+    def _submit_failed(self, ledger_id: int, state: SubmitState, error: str, at: str) -> None:
         with self._write() as db:
             db.execute(
                 "UPDATE jobs SET submit_state = ?, submit_error = ?, updated_at = ? "
                 "WHERE ledger_id = ?",
-                (state, str(error), _now(), ledger_id),
+                (state.value, error, at, ledger_id),
             )
-            self._event(db, ledger_id, state, str(error))
+            self._event(db, ledger_id, at, state.value, error)
 
     def adopt(self, ledger_id: int, job: Job) -> None:
         """A job found on the provider for a submit whose outcome was unknown."""
-        self.accepted(ledger_id, job)
+        self._accepted(ledger_id, job, self._now())
 
-    def seen(self, job: Job) -> None:
-        """Record a state of a job (by provider and job id); ignored for unknown jobs."""
+    def _seen(self, job: Job, at: str) -> None:
         with self._write() as db:
             row = db.execute(
                 "SELECT ledger_id, status FROM jobs WHERE provider = ? AND job_id = ?",
@@ -332,16 +414,16 @@ class Ledger:
                     job.progress,
                     job.expires_at.isoformat() if job.expires_at else None,
                     json.dumps(job_to_dict(job, raw=True), default=str),
-                    _now(),
+                    at,
                     row["ledger_id"],
                 ),
             )
             if row["status"] != job.status.value:
                 detail = job.error.message if job.error else None
-                self._event(db, row["ledger_id"], job.status.value, detail)
+                self._event(db, row["ledger_id"], at, job.status.value, detail)
 
-    def downloaded(self, job: Job, path: Path, size: int, sha256: str) -> None:
-        """Record a completed download."""
+    def _downloaded(self, event: Downloaded, at: str) -> None:
+        job = event.job
         with self._write() as db:
             row = db.execute(
                 "SELECT ledger_id FROM jobs WHERE provider = ? AND job_id = ?",
@@ -349,12 +431,14 @@ class Ledger:
             ).fetchone()
             if row is None:
                 return
-            db.execute(
-                "UPDATE jobs SET output_path = ?, output_size = ?, output_sha256 = ?, "
-                "downloaded_at = ?, updated_at = ? WHERE ledger_id = ?",
-                (str(path), size, sha256, _now(), _now(), row["ledger_id"]),
-            )
-            self._event(db, row["ledger_id"], "downloaded", f"{path} ({size} bytes)")
+            if event.variant == "video" and event.index == 0:
+                db.execute(
+                    "UPDATE jobs SET output_path = ?, output_size = ?, output_sha256 = ?, "
+                    "downloaded_at = ?, updated_at = ? WHERE ledger_id = ?",
+                    (str(event.path), event.size, event.sha256, at, at, row["ledger_id"]),
+                )
+            detail = f"{event.variant} {event.index}: {event.path} ({event.size} bytes)"
+            self._event(db, row["ledger_id"], at, "downloaded", detail)
 
     # -- reads --------------------------------------------------------------------------
 
@@ -430,15 +514,21 @@ class Ledger:
         ]
 
     def committed_today(self, today: dt.date | None = None) -> Decimal:
-        """Quoted amounts of today's (UTC) submits that are or may be billed.
+        """Quoted amounts of one UTC day's submits that are or may be billed.
 
         Counts everything not rejected, failed or cancelled: jobs in flight may still bill.
+
+        Args:
+            today: the day (default: the ledger clock's day).
         """
-        day = (today or dt.datetime.now(dt.timezone.utc).date()).isoformat()
+        day = today or to_datetime(self.clock()).date()
         with self._lock:
-            rows = self._db.execute(
-                "SELECT amount FROM jobs WHERE substr(created_at, 1, 10) = ? AND amount IS NOT NULL "
-                "AND submit_state != ? AND (status IS NULL OR status NOT IN (?, ?))",
-                (day, REJECTED, JobStatus.FAILED.value, JobStatus.CANCELLED.value),
-            ).fetchall()
+            return self._committed(self._db, day)
+
+    def _committed(self, db: sqlite3.Connection, day: dt.date) -> Decimal:
+        rows = db.execute(
+            "SELECT amount FROM jobs WHERE substr(created_at, 1, 10) = ? AND amount IS NOT NULL "
+            "AND submit_state != ? AND (status IS NULL OR status NOT IN (?, ?))",
+            (day.isoformat(), REJECTED.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value),
+        ).fetchall()
         return sum((Decimal(r["amount"]) for r in rows), Decimal(0))

@@ -1,10 +1,9 @@
-"""The job lifecycle, written once, as generators that yield I/O actions.
+"""The job lifecycle, written once, as generators that yield I/O actions and events.
 
-A flow never sends, sleeps or writes a file itself. It yields an action (`Send`,
-`Sleep`, `OpenStream`, `ReadBody`, `SaveBody`, `CloseStream`) and receives the result;
-`Client` and `AsyncClient` each drive the same flows in a few lines, so the sync and
-async clients cannot drift apart. I/O failures come back into the flow as `TransportError`
-thrown at the ``yield``.
+A flow never sends, sleeps or writes a file itself. It yields an action (`_actions`) or
+an event (`_events`) and receives the result; `Client` and `AsyncClient` each drive the
+same flows in a few lines, so the sync and async clients cannot drift apart. I/O failures
+come back into the flow as `TransportError` thrown at the ``yield``.
 
 The retry rules are the ones in DESIGN.md, "Never pay twice":
 
@@ -19,18 +18,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import random
-import re
-from collections.abc import Callable, Generator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Generator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
 import httpx
 
+from ._actions import CloseStream, DropPart, OpenStream, PartSize, ReadBody, SaveBody, Send, Sleep
+from ._clock import Clock, to_datetime
+from ._events import (
+    Event,
+    JobSeen,
+    SubmitAccepted,
+    SubmitOutcomeUnknown,
+    SubmitRejected,
+    SubmitStarting,
+)
 from ._exceptions import (
     ConfigError,
-    ContentExpired,
     JobFailed,
     ProtocolError,
     ProviderError,
@@ -41,31 +49,26 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
-from ._files import Saved, part_path
 from ._models import Job, JobStatus
+from ._plan import Attempt
 from ._policies import PollPolicy, RetryPolicy
-from ._request import Fitted
-from .provider import Provider, parse_retry_after, same_origin
+from .provider import Provider, parse_retry_after
 
 __all__ = [
     "Action",
-    "CloseStream",
-    "DropPart",
     "Env",
-    "OpenStream",
-    "PartSize",
-    "PollPolicy",
-    "ReadBody",
-    "Record",
-    "RetryPolicy",
-    "SaveBody",
-    "Send",
-    "Sleep",
-    "delete_flow",
-    "download_flow",
+    "Flow",
+    "SubmitNote",
+    "cancel_flow",
     "certainly_not_accepted",
+    "clamp_delay",
+    "delete_flow",
     "list_flow",
+    "raise_if_failed",
+    "read_flow",
     "route_flow",
+    "server_delay",
+    "should_retry",
     "status_flow",
     "submit_flow",
     "translate_transport_error",
@@ -75,96 +78,8 @@ __all__ = [
 log = logging.getLogger("vidgen")
 T = TypeVar("T")
 
-
-# -- actions ------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Send:
-    """Send a request; the result is the response with its body read."""
-
-    request: httpx.Request
-
-
-@attrs.frozen
-class Sleep:
-    """Wait ``seconds``; the result is None."""
-
-    seconds: float
-
-
-@attrs.frozen
-class OpenStream:
-    """Send a request; the result is the response with its body not yet read."""
-
-    request: httpx.Request
-
-
-@attrs.frozen
-class ReadBody:
-    """Read (and close) the body of a streamed response; the result is the response."""
-
-    response: httpx.Response
-
-
-@attrs.frozen
-class CloseStream:
-    """Close a streamed response without reading it; the result is None."""
-
-    response: httpx.Response
-
-
-@attrs.frozen
-class SaveBody:
-    """Stream the body into ``part``, then rename it to ``target``; the result is `Saved`.
-
-    Nothing appears under ``target`` unless the whole body arrived; ``expected_bytes``
-    (the whole file's size) is checked when known. With ``append`` the body continues the
-    bytes already in ``part`` (a ranged response). If the stream breaks, ``part`` is kept
-    so the next try resumes.
-    """
-
-    response: httpx.Response
-    target: Path
-    part: Path
-    append: bool
-    expected_bytes: int | None
-
-
-@attrs.frozen
-class PartSize:
-    """How many bytes the part file already holds (0 when there is none)."""
-
-    part: Path
-
-
-@attrs.frozen
-class DropPart:
-    """Delete the part file (it cannot be resumed)."""
-
-    part: Path
-
-
-@attrs.frozen
-class Record:
-    """Tell the job ledger something happened; the result is the ledger's answer.
-
-    ``kind`` is one of: ``submit`` (about to send; the result is a ledger id or None),
-    ``accepted``, ``submit_failed``, ``seen`` (a job state) and ``downloaded``.
-    """
-
-    kind: str
-    data: dict[str, Any]
-
-
-Action = (
-    Send | Sleep | OpenStream | ReadBody | CloseStream | SaveBody | PartSize | DropPart | Record
-)
+Action = Send | Sleep | OpenStream | ReadBody | CloseStream | SaveBody | PartSize | DropPart | Event
 Flow = Generator[Action, Any, T]
-
-
-# -- policies -----------------------------------------------------------------------------
-
 
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 
@@ -174,14 +89,19 @@ class Env:
     """What every flow needs: the provider, the clock and the policies."""
 
     provider: Provider
-    clock: Callable[[], float]
+    clock: Clock
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     poll: PollPolicy = attrs.field(factory=PollPolicy)
     rng: random.Random = attrs.field(factory=random.Random)
 
     def now(self) -> dt.datetime:
         """The injected clock as an aware UTC datetime."""
-        return dt.datetime.fromtimestamp(self.clock(), tz=dt.timezone.utc)
+        return to_datetime(self.clock())
+
+    @property
+    def endpoint(self) -> str:
+        """The API root this env's provider talks to (jobs are known by endpoint and id)."""
+        return self.provider.endpoint
 
     def tag(self, job: Job) -> Job:
         """The job with the profile that served it."""
@@ -191,40 +111,78 @@ class Env:
         return attrs.evolve(job, profile=profile)
 
 
+def clamp_delay(seconds: float | None, low: float, high: float) -> float | None:
+    """A server's or a policy's delay made safe to sleep on: finite, within [low, high].
+
+    NaN and anything that is not a number give None (the caller falls back to its own
+    pace); infinities are clamped.
+    """
+    if seconds is None:
+        return None
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if math.isnan(value):
+        return None
+    return min(max(value, low), high)
+
+
 # -- translating I/O errors ---------------------------------------------------------------
 
 # These fail before a single byte of the request leaves the machine.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol)
 
 
 def translate_transport_error(exc: httpx.TransportError, provider: str) -> TransportError:
     """An httpx transport error as vidgen's `TransportError`, saying whether it was sent."""
-    sent = not isinstance(exc, _NOT_SENT)
     kind = type(exc).__name__
     detail = str(exc) or kind
-    if sent:
-        message = f"{provider}: the connection failed after the request was sent ({kind}: {detail})"
-    else:
-        message = (
-            f"{provider}: could not connect ({kind}: {detail}); check the network and base_url"
+    if isinstance(exc, httpx.PoolTimeout):
+        return TransportError(
+            f"{provider}: no free connection in this client's pool in time ({kind}); too many "
+            "requests at once in this process: lower the concurrency or give the client a "
+            "larger pool (max_in_flight)",
+            request_sent=False,
+            provider=provider,
         )
-    return TransportError(message, request_sent=sent, provider=provider)
+    if isinstance(exc, _NOT_SENT):
+        return TransportError(
+            f"{provider}: could not connect ({kind}: {detail}); check the network and base_url",
+            request_sent=False,
+            provider=provider,
+        )
+    return TransportError(
+        f"{provider}: the connection failed after the request was sent ({kind}: {detail})",
+        request_sent=True,
+        provider=provider,
+    )
 
 
-# -- flows --------------------------------------------------------------------------------
+# -- reads ----------------------------------------------------------------------------------
 
 
 def _describe(request: httpx.Request) -> str:
     return f"{request.method} {request.url.copy_with(query=None)}"
 
 
-def _should_retry(response: httpx.Response) -> bool:
+def should_retry(response: httpx.Response) -> bool:
+    """Whether an error answer to a read is worth another try (the server may say so)."""
     flag = response.headers.get("x-should-retry")
     if flag == "true":
         return True
     if flag == "false":
         return False
     return response.status_code in _RETRY_STATUSES
+
+
+def server_delay(env: Env, response: httpx.Response, attempt: int) -> float:
+    """How long to wait before retrying after ``response``: the server's hint, else backoff."""
+    policy = env.retry
+    hint = clamp_delay(
+        parse_retry_after(response.headers, now=env.now()), 0.0, policy.max_server_wait
+    )
+    return hint if hint is not None else policy.backoff(attempt, env.rng)
 
 
 def read_flow(
@@ -247,15 +205,10 @@ def read_flow(
         if (
             response.is_error
             and attempt < policy.read_attempts
-            and _should_retry(response)
+            and should_retry(response)
             and (response.status_code != 429 or env.provider.parse_error(response).retryable)
         ):
-            hint = parse_retry_after(response.headers, now=env.now())
-            delay = (
-                min(hint, policy.max_server_wait)
-                if hint is not None
-                else policy.backoff(attempt, env.rng)
-            )
+            delay = server_delay(env, response, attempt)
             if _fits(env, delay, deadline):
                 log.info(
                     "%s: HTTP %d; retry %d in %.1fs",
@@ -273,43 +226,78 @@ def _fits(env: Env, delay: float, deadline: float | None) -> bool:
     return deadline is None or env.clock() + delay <= deadline
 
 
-def submit_flow(env: Env, fitted: Fitted, note: dict[str, Any] | None = None) -> Flow[Job]:
+# -- submit -----------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class SubmitNote:
+    """What the ledger keeps with a submit besides the attempt itself."""
+
+    callback_token: str | None = attrs.field(default=None, repr=False)
+    output_target: str | None = None
+    max_daily_spend: Decimal | None = None
+    settings: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def submit_flow(env: Env, attempt: Attempt, note: SubmitNote | None = None) -> Flow[Job]:
     """Create the job. Resent only when the server provably never had it, or said 429.
 
-    The submit is recorded in the ledger before it is sent, and its outcome after:
-    ``note`` adds to that record (the callback token, the intended output path).
+    The submit is recorded before it is sent, and its outcome after: accepted, rejected
+    (certainly no job), or unknown (a job may exist) whatever went wrong.
     """
+    note = note or SubmitNote()
+    fitted = attempt.fitted
     request = env.provider.build_submit(fitted)
-    ledger_id = yield Record("submit", {"provider": env.provider, "fitted": fitted, **(note or {})})
+    ledger_id: int | None = yield SubmitStarting(
+        at=env.now(),
+        attempt=attempt,
+        endpoint=env.endpoint,
+        settings=note.settings,
+        callback_token=note.callback_token,
+        output_target=note.output_target,
+        max_daily_spend=note.max_daily_spend,
+    )
     try:
-        job = yield from _send_submit(env, fitted, request)
+        job = yield from _send_submit(env, attempt, request)
     except VidgenError as exc:
-        yield Record(
-            "submit_failed",
-            {"ledger_id": ledger_id, "error": exc, "certain": certainly_not_accepted(exc)},
-        )
+        if certainly_not_accepted(exc):
+            yield SubmitRejected(at=env.now(), ledger_id=ledger_id, error=str(exc))
+        else:
+            yield SubmitOutcomeUnknown(at=env.now(), ledger_id=ledger_id, error=str(exc))
         raise
-    yield Record("accepted", {"ledger_id": ledger_id, "job": job})
+    except Exception as exc:
+        # Whatever broke (a parser, a hostile answer), the server may have the job: keep
+        # the record, and say so in vidgen's terms.
+        error = ProtocolError(
+            f"{env.provider.name} answered the submit with something vidgen cannot read "
+            f"({type(exc).__name__}: {exc}). A job may exist and may be billed: `vidgen resume` "
+            "looks for it; do not submit again before checking",
+            provider=env.provider.name,
+        )
+        yield SubmitOutcomeUnknown(at=env.now(), ledger_id=ledger_id, error=str(error))
+        raise error from exc
+    yield SubmitAccepted(at=env.now(), ledger_id=ledger_id, job=job, endpoint=env.endpoint)
     return job
 
 
-def _send_submit(env: Env, fitted: Fitted, request: httpx.Request) -> Flow[Job]:
+def _send_submit(env: Env, attempt: Attempt, request: httpx.Request) -> Flow[Job]:
     provider = env.provider
     policy = env.retry
-    attempt = 0
+    fitted = attempt.fitted
+    tries = 0
     while True:
-        attempt += 1
+        tries += 1
         try:
             response: httpx.Response = yield Send(request)
         except TransportError as exc:
-            if not exc.request_sent and attempt < policy.submit_attempts:
-                yield Sleep(policy.backoff(attempt, env.rng))
+            if not exc.request_sent and tries < policy.submit_attempts:
+                yield Sleep(policy.backoff(tries, env.rng))
                 continue
             if exc.request_sent:
                 raise TransportError(
                     f"{exc} The submit was NOT resent because the server may have received it: "
-                    f"a job may exist and may be billed. Look for it (`vidgen status`, the "
-                    f"provider's job list) before submitting again.",
+                    f"a job may exist and may be billed. Look for it (`vidgen resume`, "
+                    f"`vidgen status`, the provider's job list) before submitting again.",
                     request_sent=True,
                     provider=provider.name,
                 ) from exc
@@ -319,23 +307,18 @@ def _send_submit(env: Env, fitted: Fitted, request: httpx.Request) -> Flow[Job]:
             if (
                 isinstance(error, RateLimited)
                 and error.retryable
-                and attempt < policy.submit_attempts
+                and tries < policy.submit_attempts
             ):
-                wait = error.retry_after
-                if wait is None:
-                    wait = parse_retry_after(response.headers, now=env.now())
-                delay = (
-                    min(wait, policy.max_server_wait)
-                    if wait is not None
-                    else policy.backoff(attempt, env.rng)
-                )
-                log.info("submit rate limited; retry %d in %.1fs", attempt, delay)
+                delay = clamp_delay(error.retry_after, 0.0, policy.max_server_wait)
+                if delay is None:
+                    delay = server_delay(env, response, tries)
+                log.info("submit rate limited; retry %d in %.1fs", tries, delay)
                 yield Sleep(delay)
                 continue
             if isinstance(error, ServerError):
                 extra = (
                     "The submit was not resent: the server may have created the job. Look for "
-                    "it before submitting again."
+                    "it (`vidgen resume`) before submitting again."
                 )
                 error.hint = f"{error.hint} {extra}" if error.hint else extra
             raise error
@@ -370,45 +353,50 @@ def certainly_not_accepted(error: BaseException) -> bool:
 
 
 def route_flow(
-    attempts: Sequence[tuple[Env, Fitted, str | None]], note: dict[str, Any] | None = None
-) -> Flow[tuple[Job, str | None]]:
+    steps: Sequence[tuple[Env, Attempt, SubmitNote]],
+) -> Flow[tuple[Job, Attempt]]:
     """Submit to the first attempt that takes the job; move on only when it certainly did not.
 
-    Each attempt is an env (its provider), the fitted request for it, and its callback
-    token (returned with the job). With one attempt this is `submit_flow`.
+    Returns the job and the attempt that took it. With one step this is `submit_flow`.
     """
-    for position, (env, fitted, tag) in enumerate(attempts):
+    for position, (env, attempt, note) in enumerate(steps):
         try:
-            job = yield from submit_flow(env, fitted, {**(note or {}), "callback_token": tag})
+            job = yield from submit_flow(env, attempt, note)
         except VidgenError as exc:
-            last = position == len(attempts) - 1
+            last = position == len(steps) - 1
             if last or not certainly_not_accepted(exc):
                 raise
-            nxt = attempts[position + 1][0].provider
             log.warning(
                 "%s did not take the job (%s); trying %s",
-                env.provider.profile or env.provider.name,
+                attempt.label,
                 exc,
-                nxt.profile or nxt.name,
+                steps[position + 1][1].label,
             )
             continue
-        return job, tag
+        return job, attempt
     raise ValueError("route_flow needs at least one attempt")
+
+
+# -- status, wait, list, delete, cancel -------------------------------------------------------
+
+
+def _fresh(env: Env, response: httpx.Response, previous: Job) -> Job:
+    fresh = env.provider.parse_status(response)
+    if fresh.profile is None and previous.profile is not None:
+        fresh = attrs.evolve(fresh, profile=previous.profile)
+    return env.tag(fresh)
 
 
 def status_flow(env: Env, job: Job, deadline: float | None = None) -> Flow[Job]:
     """Read the job's current state."""
-    provider = env.provider
-    response = yield from read_flow(env, provider.build_status(job), deadline)
-    fresh = provider.parse_status(response)
-    if fresh.profile is None and job.profile is not None:
-        fresh = attrs.evolve(fresh, profile=job.profile)
-    fresh = env.tag(fresh)
-    yield Record("seen", {"job": fresh})
+    response = yield from read_flow(env, env.provider.build_status(job), deadline)
+    fresh = _fresh(env, response, job)
+    yield JobSeen(at=env.now(), job=fresh, endpoint=env.endpoint)
     return fresh
 
 
-def _raise_if_failed(job: Job) -> Job:
+def raise_if_failed(job: Job) -> Job:
+    """The job, or `JobFailed` when it ended failed or cancelled."""
     if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
         reason = f": {job.error.message} [{job.error.code}]" if job.error else ""
         raise JobFailed(
@@ -432,20 +420,19 @@ def wait_flow(
         WaitTimeout: the deadline passed; ``.job`` is the last state seen.
     """
     if job.is_terminal:
-        return _raise_if_failed(job)
+        return raise_if_failed(job)
     provider = env.provider
     deadline = env.clock() + timeout
     interval = env.poll.initial
     warned_unknown = False
     while True:
         response = yield from read_flow(env, provider.build_status(job), deadline)
-        fresh = provider.parse_status(response)
-        job = env.tag(attrs.evolve(fresh, profile=fresh.profile or job.profile))
-        yield Record("seen", {"job": job})
+        job = _fresh(env, response, job)
+        yield JobSeen(at=env.now(), job=job, endpoint=env.endpoint)
         if on_progress is not None:
             on_progress(job)
         if job.is_terminal:
-            return _raise_if_failed(job)
+            return raise_if_failed(job)
         if job.status is JobStatus.UNKNOWN and not warned_unknown:
             warned_unknown = True
             log.warning(
@@ -460,13 +447,11 @@ def wait_flow(
                 "or download it later",
                 job=job,
             )
-        hint = provider.poll_hint(response)
-        if hint is not None:
-            delay = min(max(hint, env.poll.min_delay), env.poll.max_delay)
-        else:
+        delay = clamp_delay(provider.poll_hint(response), env.poll.min_delay, env.poll.max_delay)
+        if delay is None:
             delay = interval
             interval = min(interval * env.poll.factor, env.poll.maximum)
-        yield Sleep(min(delay, deadline - now))
+        yield Sleep(max(min(delay, deadline - now), 0.0))
 
 
 def list_flow(
@@ -486,147 +471,17 @@ def delete_flow(env: Env, job: Job) -> Flow[None]:
     provider.parse_delete(response)
 
 
-_MAX_REDIRECTS = 5
-_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$")
+def cancel_flow(env: Env, job: Job) -> Flow[Job]:
+    """Ask the provider to stop a job; returns its state afterwards.
 
-
-def _follow(
-    request: httpx.Request, response: httpx.Response, secret_headers: frozenset[str]
-) -> httpx.Request:
-    location = response.headers["location"]
-    url = request.url.join(location)
-    if url.scheme != "https" and request.url.scheme == "https":
-        # A ProtocolError, not a TransportError: a refusal must not be retried.
-        raise ProtocolError(f"download redirected from https to {url.scheme}; refusing to follow")
-    headers = dict(request.headers)
-    if not same_origin(request.url, url):
-        # Credentials stay with the host they were meant for, whatever the header's name.
-        headers = {k: v for k, v in headers.items() if k.lower() not in secret_headers}
-    headers.pop("host", None)
-    headers.pop("Host", None)
-    return httpx.Request("GET", url, headers=headers)
-
-
-def _guard(provider: Provider, request: httpx.Request) -> httpx.Request:
-    """Credentials go only to the provider's own API; anything else must be https."""
-    if provider.base_url and same_origin(request.url, provider.base_url):
-        return request
-    if request.url.scheme != "https":
-        raise ProtocolError(
-            f"{provider.name} returned an output URL that is not https ({request.url.host}); "
-            "refusing to download it",
-            provider=provider.name,
-        )
-    secret = provider.secret_headers
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in secret}
-    headers.pop("host", None)
-    return httpx.Request(request.method, request.url, headers=headers)
-
-
-def download_flow(
-    env: Env,
-    job: Job,
-    target: Path,
-    index: int = 0,
-    variant: str = "video",
-) -> Flow[Path]:
-    """Download output ``index`` of a succeeded job to ``target``, atomically."""
-    provider = env.provider
-    if job.status is not JobStatus.SUCCEEDED:
-        job = yield from status_flow(env, job)
-        _raise_if_failed(job)
-        if job.status is not JobStatus.SUCCEEDED:
-            progress = f" ({job.progress}%)" if job.progress is not None else ""
-            raise UnsupportedRequest(
-                f"{provider.name} job {job.id} is {job.status.value}{progress}, not finished; "
-                f"wait for it first (`vidgen wait {job.id}` or client.wait(job))",
-                param="job",
-                value=job.status.value,
-                provider=provider.name,
-            )
-    if job.expires_at is not None and job.expires_at <= env.now():
-        raise ContentExpired(
-            f"the outputs of {provider.name} job {job.id} expired at "
-            f"{job.expires_at.isoformat()}; the provider has deleted them",
-            provider=provider.name,
-            hint="Generate the video again, and download it within the provider's retention time",
-        )
-    original = _guard(provider, provider.build_download(job, index=index, variant=variant))
-    part = part_path(target, f"{provider.name}/{job.id}/{index}/{variant}")
-    attempt = 0
-    while True:
-        attempt += 1
-        offset: int = yield PartSize(part)
-        request = original
-        if offset:
-            # Resume: ask only for the bytes the part file does not have yet.
-            request = httpx.Request(
-                original.method,
-                original.url,
-                headers={**original.headers, "Range": f"bytes={offset}-"},
-            )
-        try:
-            for _ in range(_MAX_REDIRECTS + 1):
-                response: httpx.Response = yield OpenStream(request)
-                if response.is_redirect:
-                    yield CloseStream(response)
-                    request = _follow(request, response, provider.secret_headers)
-                    continue
-                break
-            else:
-                raise ProtocolError(
-                    f"download of job {job.id} redirected more than {_MAX_REDIRECTS} times",
-                    provider=provider.name,
-                )
-            if response.status_code == 416 and offset:
-                # The part file does not fit what the server has: start again.
-                yield ReadBody(response)
-                yield DropPart(part)
-                continue
-            if response.is_error:
-                yield ReadBody(response)
-                if attempt < env.retry.read_attempts and _should_retry(response):
-                    hint = parse_retry_after(response.headers, now=env.now())
-                    delay = env.retry.backoff(attempt, env.rng)
-                    if hint is not None:
-                        delay = min(hint, env.retry.max_server_wait)
-                    yield Sleep(delay)
-                    continue
-                raise provider.parse_download_error(response, job, env.now())
-            plan = _body_plan(response, offset)
-            if plan is None:
-                # A range we did not ask for: nothing to trust in it. Start over.
-                yield CloseStream(response)
-                yield DropPart(part)
-                continue
-            append, expected = plan
-            saved: Saved = yield SaveBody(response, target, part, append, expected)
-        except TransportError:
-            if attempt >= env.retry.read_attempts:
-                raise
-            yield Sleep(env.retry.backoff(attempt, env.rng))
-            continue
-        yield Record(
-            "downloaded",
-            {"job": job, "path": saved.path, "size": saved.size, "sha256": saved.sha256},
-        )
-        log.info("downloaded %s job %s %s to %s", provider.name, job.id, variant, saved.path)
-        return saved.path
-
-
-def _body_plan(response: httpx.Response, offset: int) -> tuple[bool, int | None] | None:
-    """Whether the body continues the part file, and the whole file's expected size.
-
-    None when the answer is a partial body that does not start where the part file ends.
+    Cancel requests are idempotent at every provider that has them, so they are retried
+    like reads.
     """
-    headers = response.headers
-    if response.status_code == 206:
-        match = _CONTENT_RANGE.match(headers.get("content-range", ""))
-        if offset and match and int(match.group(1)) == offset:
-            total = match.group(3)
-            return True, int(total) if total.isdigit() else None
-        return None
-    if "content-encoding" in headers:
-        return False, None
-    length = headers.get("content-length")
-    return False, int(length) if length and length.isdigit() else None
+    provider = env.provider
+    response = yield from read_flow(env, provider.build_cancel(job))
+    answered = provider.parse_cancel(response, job)
+    if answered is None:
+        return (yield from status_flow(env, job))
+    fresh = env.tag(answered if answered.profile else attrs.evolve(answered, profile=job.profile))
+    yield JobSeen(at=env.now(), job=fresh, endpoint=env.endpoint)
+    return fresh

@@ -7,6 +7,7 @@ provider's job list; when it cannot be found for certain, the user is told so pl
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import attrs
 
 from ._client import Client
+from ._clock import Clock
 from ._config import Config
 from ._exceptions import (
     ContentExpired,
@@ -22,10 +24,17 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
-from ._ledger import SENDING, UNKNOWN, Ledger, LedgerEntry
+from ._ledger import OUTCOME_UNKNOWN, SENDING, Ledger, LedgerEntry
 from ._models import Job, JobStatus
 
-__all__ = ["CannotTell", "Outcome", "client_for", "find_submitted", "resume_entry"]
+__all__ = [
+    "CannotTell",
+    "Outcome",
+    "ResumeState",
+    "client_for",
+    "find_submitted",
+    "resume_entry",
+]
 
 # A provider's clock and ours differ; a job created this long around the recorded submit
 # may be the one.
@@ -33,18 +42,34 @@ _BEFORE = dt.timedelta(minutes=5)
 _AFTER = dt.timedelta(minutes=30)
 
 
+class ResumeState(str, enum.Enum):
+    """How resuming one ledger entry ended."""
+
+    DOWNLOADED = "downloaded"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    #: still running at the deadline
+    WAITING = "waiting"
+    #: a submit whose outcome is unknown, and the job list cannot settle it
+    CANNOT_TELL = "cannot_tell"
+    ERROR = "error"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def settled(self) -> bool:
+        """True when nothing more can be done for the entry."""
+        return self in (ResumeState.DOWNLOADED, ResumeState.FAILED, ResumeState.EXPIRED)
+
+
 @attrs.frozen
 class Outcome:
-    """What `resume_entry` did for one ledger entry.
-
-    ``state`` is one of: ``downloaded``, ``failed``, ``expired``, ``waiting`` (still
-    running at the deadline), ``cannot_tell`` (a submit whose outcome is unknown and could
-    not be found for certain), ``error``.
-    """
+    """What `resume_entry` did for one ledger entry."""
 
     ledger_id: int
     label: str
-    state: str
+    state: ResumeState
     message: str
     path: Path | None = None
     job: Job | None = None
@@ -55,12 +80,12 @@ def client_for(
     *,
     ledger: Ledger,
     config: Config | str | os.PathLike[str] | None = None,
-    **kwargs: object,
+    clock: Clock | None = None,
 ) -> Client:
     """A client for the profile (or provider) an entry was sent to, on the same ledger."""
     if entry.profile:
-        return Client(entry.profile, config=config, ledger=ledger, allow_retired=True, **kwargs)  # type: ignore[arg-type]
-    return Client(provider=entry.provider, ledger=ledger, allow_retired=True, **kwargs)  # type: ignore[arg-type]
+        return Client(entry.profile, config=config, ledger=ledger, allow_retired=True, clock=clock)
+    return Client(provider=entry.provider, ledger=ledger, allow_retired=True, clock=clock)
 
 
 class CannotTell(Exception):
@@ -124,14 +149,14 @@ def resume_entry(
     label = entry.label
     ident = entry.ledger_id
     try:
-        if entry.submit_state in (SENDING, UNKNOWN):
+        if entry.submit_state in (SENDING, OUTCOME_UNKNOWN):
             try:
                 found = find_submitted(client, entry, ledger)
             except CannotTell as exc:
                 return Outcome(
                     ident,
                     label,
-                    "cannot_tell",
+                    ResumeState.CANNOT_TELL,
                     f"{exc}. It was NOT submitted again. Check {label}'s console; if the job "
                     f"is there, `vidgen download JOB_ID --profile {label}` fetches it.",
                 )
@@ -139,7 +164,7 @@ def resume_entry(
                 return Outcome(
                     ident,
                     label,
-                    "cannot_tell",
+                    ResumeState.CANNOT_TELL,
                     f"no job at {label} matches submit #{ident} "
                     f"({entry.created_at:%Y-%m-%d %H:%M} UTC): it most likely never arrived. It "
                     "was NOT submitted again; submit it yourself if you still want it.",
@@ -155,19 +180,24 @@ def resume_entry(
         if not job.is_terminal:
             job = client.wait(job, timeout=timeout, on_progress=on_progress)
         if job.status is not JobStatus.SUCCEEDED:
-            return Outcome(ident, label, "failed", job.describe(), job=job)
+            return Outcome(ident, label, ResumeState.FAILED, job.describe(), job=job)
         if entry.downloaded:
             return Outcome(
-                ident, label, "downloaded", "already downloaded", Path(entry.output_path or ""), job
+                ident,
+                label,
+                ResumeState.DOWNLOADED,
+                "already downloaded",
+                Path(entry.output_path or ""),
+                job,
             )
         target = Path(entry.output_target) if entry.output_target else output_dir / f"{job.id}.mp4"
         path = client.download(job, target)
-        return Outcome(ident, label, "downloaded", f"saved {path}", path, job)
+        return Outcome(ident, label, ResumeState.DOWNLOADED, f"saved {path}", path, job)
     except JobFailed as exc:
-        return Outcome(ident, label, "failed", str(exc), job=exc.job)
+        return Outcome(ident, label, ResumeState.FAILED, str(exc), job=exc.job)
     except WaitTimeout as exc:
-        return Outcome(ident, label, "waiting", str(exc), job=exc.job)
+        return Outcome(ident, label, ResumeState.WAITING, str(exc), job=exc.job)
     except ContentExpired as exc:
-        return Outcome(ident, label, "expired", str(exc))
+        return Outcome(ident, label, ResumeState.EXPIRED, str(exc))
     except VidgenError as exc:
-        return Outcome(ident, label, "error", str(exc))
+        return Outcome(ident, label, ResumeState.ERROR, str(exc))

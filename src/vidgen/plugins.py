@@ -291,4 +291,8 @@ def get_provider(name: str, **settings: Any) -> Provider:
         raise ConfigError(
             f"{name}: unknown setting(s) {', '.join(unknown)}; it accepts {', '.join(accepted)}"
         )
-    return cls(**settings)
+    provider = cls(**settings)
+    # Remembered so the ledger can rebuild this provider later (Provider.public_settings
+    # drops the secrets); the profile is kept apart.
+    provider._given_settings = {k: v for k, v in settings.items() if k != "profile"}
+    return provider

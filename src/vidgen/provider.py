@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
@@ -63,6 +64,7 @@ __all__ = [
     "Secret",
     "USER_AGENT",
     "error_class_for_status",
+    "finite_seconds",
     "from_unix",
     "parse_retry_after",
     "percent",
@@ -154,24 +156,40 @@ def parse_retry_after(
     lowered = {k.lower(): v for k, v in headers.items()}
     value = lowered.get("retry-after-ms")
     if value is not None:
-        try:
-            return max(float(value) / 1000.0, 0.0)
-        except ValueError:
-            pass
+        seconds = finite_seconds(value, scale=1000.0)
+        if seconds is not None:
+            return seconds
     value = lowered.get("retry-after")
     if value is None:
         return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
+    seconds = finite_seconds(value)
+    if seconds is not None:
+        return seconds
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if now is None or when is None:
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
     return max((when - now).total_seconds(), 0.0)
+
+
+def finite_seconds(value: Any, *, scale: float = 1.0) -> float | None:
+    """A server's number of seconds (``scale=1000`` for milliseconds) as a finite float >= 0.
+
+    None for anything that is not a finite number ("nan", "inf", "soon", a date).
+    """
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip()) / scale
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
+        return None
+    return max(number, 0.0)
 
 
 def request_id_from(response: httpx.Response, *names: str) -> str | None:
@@ -276,6 +294,7 @@ class Provider:
         self.base_url = (base_url or self.default_base_url or "").rstrip("/")
         self.profile = profile
         self._extra_models = tuple(dict(m) for m in models)
+        self._given_settings: dict[str, Any] = {}
         self._catalog: Catalog | None = None
         if base_url is not None:
             parts = urlsplit(base_url)
@@ -284,6 +303,30 @@ class Provider:
                     f"{self.name}: base_url {base_url!r} is not an http(s) URL, "
                     "e.g. 'https://relay.example.com/v1'"
                 )
+
+    @property
+    def endpoint(self) -> str:
+        """Where this provider's jobs live: its API root, or its name when it has none.
+
+        Job ids are only unique per endpoint: two relays may both have a ``video_1``.
+        """
+        return self.base_url or self.name
+
+    def public_settings(self) -> dict[str, Any]:
+        """The settings needed to build this provider again, without any secret.
+
+        The ledger keeps them with each submit, so ``vidgen resume`` can finish a job that
+        was submitted from Python with keyword settings. The key is never among them.
+        """
+        settings = dict(getattr(self, "_given_settings", {}))
+        if not settings:
+            if self.base_url and self.base_url != (self.default_base_url or "").rstrip("/"):
+                settings["base_url"] = self.base_url
+            if self.key_env and self.key_env != type(self).api_key_env:
+                settings["api_key_env"] = self.key_env
+            if self._extra_models:
+                settings["models"] = [dict(m) for m in self._extra_models]
+        return {k: v for k, v in settings.items() if _storable_setting(k, v)}
 
     def __repr__(self) -> str:
         key = "set" if self._api_key is not None else f"from ${self.key_env}"
@@ -452,6 +495,22 @@ class Provider:
         """Check a delete response; raises the provider's error on failure."""
         self.raise_for_error(response)
 
+    def build_cancel(self, job: Job) -> httpx.Request:
+        """The request that stops a queued or running job (where the provider can)."""
+        raise UnsupportedRequest(
+            f"{self.name} cannot cancel a job: its API has no cancel; the job runs to the end "
+            "(and is billed if it succeeds)",
+            param="operation",
+            value="cancel",
+            provider=self.name,
+        )
+
+    def parse_cancel(self, response: httpx.Response, job: Job) -> Job | None:
+        """The job after a cancel request, or None when the answer does not describe it
+        (vidgen then reads its status). Raises the provider's error on failure."""
+        self.raise_for_error(response)
+        return None
+
     def parse_callback(self, headers: Mapping[str, str], body: bytes) -> Job:
         """The job a callback body describes (where the provider has callbacks)."""
         raise UnsupportedRequest(
@@ -530,3 +589,19 @@ class Provider:
     def job_ref(self, job_id: str) -> Job:
         """A job known only by its id (to poll or download one from the command line)."""
         return Job(id=job_id, provider=self.name, profile=self.profile)
+
+
+_SECRET_WORDS = ("key", "secret", "token", "password", "credential")
+
+
+def _storable_setting(name: str, value: Any) -> bool:
+    """Whether a setting may be written to the ledger: no secrets, only plain data."""
+    if name == "api_key_env":
+        return True
+    if any(word in name.lower() for word in _SECRET_WORDS):
+        return False
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False  # a callable token provider, an http client: not data
+    return True

@@ -10,7 +10,10 @@ import httpx
 import pytest
 
 import vidgen
+from vidgen._events import Downloaded, JobSeen
 from vidgen.testing import FakeClock
+
+CLOCK = FakeClock()  # the ledger and the clients share one clock, so "today" agrees
 
 MODELS = [
     {
@@ -36,7 +39,7 @@ def client(
         number = sum(1 for r in seen if r.method == "POST")
         return httpx.Response(200, json={"id": f"video_{number}", "status": "queued"})
 
-    clock = FakeClock()
+    clock = CLOCK
     made = vidgen.Client(
         provider="openai-compatible",
         base_url="https://relay.example/v1",
@@ -50,11 +53,19 @@ def client(
     return made, seen
 
 
+def open_ledger(tmp_path: Path) -> vidgen.Ledger:
+    return vidgen.Ledger(tmp_path / "l.sqlite3", clock=CLOCK)
+
+
+def seen(ledger: vidgen.Ledger, job: vidgen.Job) -> None:
+    ledger.record(JobSeen(at=CLOCK.utcnow(), job=job, endpoint="https://relay.example/v1"))
+
+
 REQUEST = vidgen.VideoRequest(prompt="a heron", duration=8)
 
 
 def test_a_submit_is_recorded_with_its_quote_and_outcome(tmp_path: Path) -> None:
-    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    ledger = open_ledger(tmp_path)
     made, _ = client(ledger)
     job = made.submit(REQUEST, output=tmp_path / "heron.mp4")
     entry = ledger.get(job.id)
@@ -69,7 +80,7 @@ def test_a_submit_is_recorded_with_its_quote_and_outcome(tmp_path: Path) -> None
 
 
 def test_a_refused_submit_is_rejected_and_an_ambiguous_one_unknown(tmp_path: Path) -> None:
-    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    ledger = open_ledger(tmp_path)
     refused, _ = client(ledger, httpx.Response(400, json={"error": {"message": "no"}}))
     with pytest.raises(vidgen.InvalidRequest):
         refused.submit(REQUEST)
@@ -77,27 +88,28 @@ def test_a_refused_submit_is_rejected_and_an_ambiguous_one_unknown(tmp_path: Pat
     with pytest.raises(vidgen.ServerError):
         broken.submit(REQUEST)
     states = [e.submit_state for e in reversed(ledger.entries())]
-    assert states == ["rejected", "unknown"]
+    assert states == ["rejected", "outcome_unknown"]
+    assert states == [vidgen.SubmitState.REJECTED, vidgen.SubmitState.OUTCOME_UNKNOWN]
     assert [e.ledger_id for e in ledger.unfinished()] == [2]  # only the unknown one
 
 
 def test_a_submit_that_cannot_be_recorded_is_not_sent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    ledger = open_ledger(tmp_path)
 
     def fail(*args: object, **kwargs: object) -> int:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(ledger, "begin_submit", fail)
-    made, seen = client(ledger)
-    with pytest.raises(vidgen.ConfigError, match="nothing was sent"):
+    monkeypatch.setattr(ledger, "_begin_submit", fail)
+    made, sent = client(ledger)
+    with pytest.raises(vidgen.LedgerError, match="nothing was sent"):
         made.submit(REQUEST)
-    assert seen == []
+    assert sent == []
 
 
 def test_statuses_and_downloads_are_recorded(tmp_path: Path) -> None:
-    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    ledger = open_ledger(tmp_path)
     made, _ = client(ledger)
     job = made.submit(REQUEST)
     done = vidgen.Job(
@@ -106,8 +118,17 @@ def test_statuses_and_downloads_are_recorded(tmp_path: Path) -> None:
         status=vidgen.JobStatus.SUCCEEDED,
         outputs=(vidgen.Output(ref=job.id),),
     )
-    ledger.seen(done)
-    ledger.downloaded(done, tmp_path / "x.mp4", 3, "abc")
+    seen(ledger, done)
+    ledger.record(
+        Downloaded(
+            at=CLOCK.utcnow(),
+            job=done,
+            endpoint="https://relay.example/v1",
+            path=tmp_path / "x.mp4",
+            size=3,
+            sha256="abc",
+        )
+    )
     entry = ledger.get(job.id)
     assert entry is not None
     assert entry.status is vidgen.JobStatus.SUCCEEDED
@@ -119,30 +140,29 @@ def test_statuses_and_downloads_are_recorded(tmp_path: Path) -> None:
 
 
 def test_max_daily_spend_counts_todays_committed_jobs(tmp_path: Path) -> None:
-    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
-    made, seen = client(ledger, max_daily_spend="5.00")
+    ledger = open_ledger(tmp_path)
+    made, sent = client(ledger, max_daily_spend="5.00")
     made.submit(REQUEST)  # $2.00
     made.submit(REQUEST)  # $4.00 committed
     with pytest.raises(vidgen.BudgetExceeded, match=r"max_daily_spend 5\.00"):
         made.submit(REQUEST)  # would be $6.00
-    assert sum(1 for r in seen if r.method == "POST") == 2
+    assert sum(1 for r in sent if r.method == "POST") == 2
     assert ledger.committed_today() == Decimal("4.00")
 
 
 def test_failed_jobs_do_not_count_against_the_day(tmp_path: Path) -> None:
-    ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
+    ledger = open_ledger(tmp_path)
     made, _ = client(ledger, max_daily_spend="3.00")
     job = made.submit(REQUEST)
-    ledger.seen(vidgen.Job(id=job.id, provider=job.provider, status=vidgen.JobStatus.FAILED))
+    seen(ledger, vidgen.Job(id=job.id, provider=job.provider, status=vidgen.JobStatus.FAILED))
     made.submit(REQUEST)  # the failed one is not billed, so this fits
     assert ledger.committed_today() == Decimal("2.00")
 
 
 def test_max_daily_spend_needs_the_ledger() -> None:
-    made, seen = client(None, max_daily_spend="5.00")
+    # Refused when the client is made, before anything could be sent.
     with pytest.raises(vidgen.ConfigError, match="needs the job ledger"):
-        made.submit(REQUEST)
-    assert seen == []
+        client(None, max_daily_spend="5.00")
 
 
 def test_the_default_ledger_lives_in_vidgen_home(

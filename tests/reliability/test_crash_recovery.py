@@ -209,7 +209,7 @@ def test_unknown_submit_is_found_through_the_job_list(world: Any, tmp_path: Path
     assert "NOT resent" in generate.stderr
     assert "Traceback" not in generate.stderr
     entry = only_entry(tmp_path)
-    assert entry.submit_state == "unknown"
+    assert entry.submit_state == "outcome_unknown"
     assert entry.job_id is None
 
     resumed = run(["resume"], env, tmp_path)

@@ -7,7 +7,6 @@ failure at the provider exits 1. Neither prints a traceback.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -21,12 +20,15 @@ from rich.markup import escape
 
 from .. import _serialize
 from .._client import Client
+from .._clock import Clock, system_clock, utcnow
+from .._clock import today as today_on
 from .._compare import compare, offer_sources, provider_offers, sort_offers
 from .._config import CONFIG_ENV, find_config, load_config
 from .._exceptions import ConfigError, VidgenError
 from .._ledger import Ledger, LedgerEntry
 from .._models import Job, JobStatus
-from .._recovery import client_for, resume_entry
+from .._plan import FitPolicy, Plan
+from .._recovery import ResumeState, client_for, resume_entry
 from .._reference import Reference
 from .._request import VideoRequest
 from .._version import __version__
@@ -156,8 +158,9 @@ def _client(
         provider=provider,
         config=config_path,
         allow_retired=allow_retired,
-        policy=policy or "strict",
+        policy="nearest" if policy == "nearest" else "strict",
         max_job_cost=max_cost,
+        clock=_clock(),
     )
 
 
@@ -175,8 +178,18 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vidgen")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Generate videos through any provider, with one request and one set of errors and prices."""
+    # Every date and time decision of a command reads this clock; tests pass their own
+    # with CliRunner.invoke(cli, ..., obj={"clock": fake}).
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("clock", system_clock)
+
+
+def _clock() -> Clock:
+    clock: Clock = click.get_current_context().find_root().obj["clock"]
+    return clock
 
 
 # -- quote / compare -------------------------------------------------------------------------
@@ -202,7 +215,7 @@ def quote(
 ) -> None:
     """Price a request on every provider and profile (no key, no network needed)."""
     request = _build_request(prompt, **fields)
-    policy = policy or "nearest"
+    fit_policy: FitPolicy = "strict" if policy == "strict" else "nearest"
     if profile or provider:
         with _client(profile, provider, config_path) as client:
             offers = sort_offers(
@@ -210,12 +223,22 @@ def quote(
                     offer
                     for target in client.providers
                     for offer in provider_offers(
-                        target, request, policy=policy, include_retired=show_all
+                        target,
+                        request,
+                        policy=fit_policy,
+                        include_retired=show_all,
+                        clock=_clock(),
                     )
                 ]
             )
     else:
-        offers = compare(request, policy=policy, include_retired=show_all, config=config_path)
+        offers = compare(
+            request,
+            policy=fit_policy,
+            include_retired=show_all,
+            config=config_path,
+            clock=_clock(),
+        )
     if as_json:
         _echo_json([_serialize.offer_to_dict(o) for o in offers])
         return
@@ -224,7 +247,7 @@ def quote(
         title += f" {request.aspect}"
     if request.resolution:
         title += f" {request.resolution}"
-    title += f" (policy {policy}; cheapest first)"
+    title += f" (policy {fit_policy}; cheapest first)"
     if not offers:
         console.print("No provider or profile is installed or configured.")
         return
@@ -266,6 +289,30 @@ def _progress_runner(client: Client, job: Job, timeout: float) -> Job:
         return done
 
 
+def _show_plan(plan: Plan) -> None:
+    """The plan as it will be carried out: warnings, then the attempt sent first."""
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    console.print(escape(plan.first.describe()))
+    for later in plan.attempts[1:]:
+        console.print(f"  if refused: {escape(later.describe())}")
+
+
+def _show_submitted(plan: Plan, job: Job, *, quiet: bool = False) -> None:
+    """Where the job went; the attempt that took it, when the route moved on."""
+    taken = next(
+        (a for a in plan.attempts if a.profile == job.profile and a.provider == job.provider),
+        plan.first,
+    )
+    if taken is not plan.first:
+        console.print(
+            f"[yellow]{escape(plan.first.label)} did not take the job;[/yellow] sent to "
+            f"{escape(taken.describe())}"
+        )
+    if not quiet:
+        console.print(f"submitted: {job.id} (ledger: `vidgen jobs`)")
+
+
 def _check_output(output: str, force: bool) -> Path:
     path = Path(output)
     if path.is_dir():
@@ -302,15 +349,10 @@ def generate(
     request = _build_request(prompt, **fields)
     target = _check_output(output, force)
     with _client(profile, provider, config_path, allow_retired, policy, _money(max_cost)) as client:
-        fitted = client.fit(request)
-        for warning in fitted.warnings:
-            console.print(f"[yellow]warning:[/yellow] {warning}")
-        console.print(
-            f"{client.provider.name} {fitted.model}, {fitted.seconds} s {fitted.size}: "
-            f"{client.provider.quote(fitted)}"
-        )
-        job = client.submit(request, output=target)
-        console.print(f"submitted: {job.id} (ledger: `vidgen jobs`)")
+        plan = client.plan(request)
+        _show_plan(plan)
+        job = client.submit(plan, output=target)
+        _show_submitted(plan, job)
         job = _progress_runner(client, job, timeout)
         path = client.download(job, target)
     click.echo(str(path))
@@ -336,9 +378,10 @@ def submit(
     """Create a job and print its id (then `vidgen wait ID` / `vidgen download ID`)."""
     request = _build_request(prompt, **fields)
     with _client(profile, provider, config_path, allow_retired, policy, _money(max_cost)) as client:
-        for warning in client.fit(request).warnings:
-            console.print(f"[yellow]warning:[/yellow] {warning}")
-        job = client.submit(request)
+        plan = client.plan(request)
+        _show_plan(plan)
+        job = client.submit(plan)
+        _show_submitted(plan, job, quiet=True)
     if as_json:
         _echo_json(_serialize.job_to_dict(job))
     else:
@@ -359,7 +402,7 @@ def _job_and_client(
     ref: str, profile: str | None, provider: str | None, config_path: str | None
 ) -> tuple[Client, Job | str, LedgerEntry | None]:
     """A job by ledger number or provider id, and a client for where it was sent."""
-    ledger = Ledger()
+    ledger = Ledger(clock=_clock())
     entry = ledger.get(ref)
     if entry is not None and profile is None and provider is None:
         if entry.job_id is None:
@@ -367,7 +410,7 @@ def _job_and_client(
                 f"submit #{entry.ledger_id} has no job id: its outcome is {entry.submit_state}. "
                 "Run `vidgen resume` to look for it"
             )
-        client = client_for(entry, ledger=ledger, config=config_path)
+        client = client_for(entry, ledger=ledger, config=config_path, clock=_clock())
         job = entry.job or client.provider.job_ref(entry.job_id)
         if job.profile is None and entry.profile:
             job = attrs.evolve(job, profile=entry.profile)
@@ -457,7 +500,7 @@ def download(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bool) -> None:
     """Every job this machine submitted, from the job ledger."""
-    ledger = Ledger()
+    ledger = Ledger(clock=_clock())
     entries = ledger.entries(status=status_filter, profile=profile, limit=limit)
     if as_json:
         _echo_json([_serialize.entry_to_dict(e) for e in entries])
@@ -465,7 +508,7 @@ def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bo
     if not entries:
         console.print(f"No jobs in the ledger ({ledger.path}).")
         return
-    console.print(jobs_table(entries, now=dt.datetime.now(dt.timezone.utc)))
+    console.print(jobs_table(entries, now=utcnow(_clock())))
     console.print(f"ledger: {ledger.path}")
 
 
@@ -483,14 +526,14 @@ def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bo
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
     """Finish every unfinished job in the ledger: find, wait, download. Never resubmits."""
-    ledger = Ledger()
+    ledger = Ledger(clock=_clock())
     pending = ledger.unfinished()
     if not pending:
         console.print("Nothing to resume: every job in the ledger is finished.")
         return
     console.print(f"{len(pending)} unfinished job(s) in {ledger.path}")
     left = 0
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow(_clock())
     for entry in pending:
         if entry.expires_at and entry.status is JobStatus.SUCCEEDED and not entry.downloaded:
             hours = (entry.expires_at - now).total_seconds() / 3600
@@ -499,7 +542,7 @@ def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
                     f"[yellow]warning:[/yellow] #{entry.ledger_id} expires in {max(hours, 0):.1f} h"
                 )
         try:
-            client = client_for(entry, ledger=ledger, config=config_path)
+            client = client_for(entry, ledger=ledger, config=config_path, clock=_clock())
         except VidgenError as exc:
             console.print(f"#{entry.ledger_id} {entry.label}: [red]{escape(str(exc))}[/red]")
             left += 1
@@ -513,16 +556,18 @@ def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
                 timeout=timeout,
                 on_progress=lambda job: console.print(f"  {job_line(job)}"),
             )
-        colour = {"downloaded": "green", "failed": "red", "expired": "red"}.get(
-            outcome.state, "yellow"
-        )
+        colour = {
+            ResumeState.DOWNLOADED: "green",
+            ResumeState.FAILED: "red",
+            ResumeState.EXPIRED: "red",
+        }.get(outcome.state, "yellow")
         console.print(
             f"#{outcome.ledger_id} {outcome.label}: [{colour}]{outcome.state}[/{colour}] "
             f"{escape(outcome.message)}"
         )
         if outcome.path is not None:
             click.echo(str(outcome.path))
-        if outcome.state not in ("downloaded", "failed", "expired"):
+        if not outcome.state.settled:
             left += 1
     if left:
         _fail(f"{left} job(s) still need attention (see above)", 1)
@@ -532,7 +577,7 @@ def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def spend(as_json: bool) -> None:
     """Spend per day and profile, from the quotes of succeeded jobs in the ledger."""
-    rows = Ledger().spend()
+    rows = Ledger(clock=_clock()).spend()
     if as_json:
         _echo_json(
             [
@@ -559,7 +604,7 @@ def models(provider: str | None, config_path: str | None, as_json: bool) -> None
     providers_found, broken = offer_sources(config_path)
     for offer in broken:
         console.print(f"[red]profile {offer.profile}:[/red] {offer.reason}")
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = today_on(_clock())
     rows = []
     retired: set[str] = set()
     for instance, profile in providers_found:

@@ -49,17 +49,22 @@ class Server:
         ]
 
 
-def client(server: Server, start: float = 1743551594.0, **settings: object) -> vidgen.Client:
+def client(
+    server: Server,
+    start: float = 1743551594.0,
+    api_key: str | None = KEY,
+    http_client: httpx.Client | None = None,
+    **settings: object,
+) -> vidgen.Client:
     clock = FakeClock(start=start)
-    settings.setdefault("api_key", KEY)
-    settings.setdefault("http_client", httpx.Client(transport=httpx.MockTransport(server)))
     return vidgen.Client(
         provider="azure",
-        endpoint=ENDPOINT,
+        api_key=api_key,
+        settings={"endpoint": ENDPOINT, **settings},
         allow_retired=True,
         clock=clock,
         sleep=clock.sleep,
-        **settings,
+        http_client=http_client or httpx.Client(transport=httpx.MockTransport(server)),
     )
 
 
@@ -170,7 +175,7 @@ def test_repr_names_the_auth_but_shows_no_secret(monkeypatch: pytest.MonkeyPatch
     assert "tok-0123" not in repr(with_token)
     assert "auth=api-key" in repr(with_key)
     assert "auth=token provider" in repr(with_token)
-    with vidgen.Client(provider="azure", api_key=KEY, endpoint=ENDPOINT) as c:
+    with vidgen.Client(provider="azure", api_key=KEY, settings={"endpoint": ENDPOINT}) as c:
         assert KEY not in repr(c)
 
 
@@ -289,7 +294,7 @@ async def test_async_redirect_to_another_host_drops_the_api_key(tmp_path: Path) 
     async with vidgen.AsyncClient(
         provider="azure",
         api_key=KEY,
-        endpoint=ENDPOINT,
+        settings={"endpoint": ENDPOINT},
         allow_retired=True,
         clock=clock,
         sleep=clock.asleep,
@@ -362,7 +367,7 @@ async def test_a_following_async_http_client_leaves_download_redirects_to_vidgen
         vidgen.AsyncClient(
             provider="azure",
             api_key=KEY,
-            endpoint=ENDPOINT,
+            settings={"endpoint": ENDPOINT},
             allow_retired=True,
             clock=clock,
             sleep=clock.asleep,

@@ -49,12 +49,11 @@ def make_client(
         vidgen.Client(
             provider="azure",
             api_key=TEST_KEY,
-            endpoint=ENDPOINT,
+            settings={"endpoint": ENDPOINT, **settings},
             allow_retired=True,
             clock=clock,
             sleep=clock.sleep,
             http_client=http,
-            **settings,
         ) as client,
     ):
         yield client, clock
@@ -159,7 +158,7 @@ async def test_jobs_lifecycle_async(vcr, tmp_path: Path) -> None:
         vidgen.AsyncClient(
             provider="azure",
             api_key=TEST_KEY,
-            endpoint=ENDPOINT,
+            settings={"endpoint": ENDPOINT},
             allow_retired=True,
             clock=clock,
             sleep=clock.asleep,
@@ -364,9 +363,8 @@ async def test_videos_lifecycle_async(vcr, tmp_path: Path) -> None:
         httpx.AsyncClient(event_hooks={"request": [record]}) as http,
         vidgen.AsyncClient(
             provider="azure",
-            api="videos",
             api_key=TEST_KEY,
-            endpoint=ENDPOINT,
+            settings={"endpoint": ENDPOINT, "api": "videos"},
             allow_retired=True,
             clock=clock,
             sleep=clock.asleep,

@@ -79,7 +79,7 @@ def test_retirement_is_checked_before_any_http() -> None:
         vidgen.Client(
             provider="azure",
             api_key=KEY,
-            endpoint=ENDPOINT,
+            settings={"endpoint": ENDPOINT},
             http_client=httpx.Client(transport=httpx.MockTransport(refuse)),
         ) as c,
         pytest.raises(vidgen.ModelRetired),
@@ -179,7 +179,7 @@ def test_a_budget_cannot_pass_an_unknown_price() -> None:
         vidgen.Client(
             provider="azure",
             api_key=KEY,
-            endpoint=ENDPOINT,
+            settings={"endpoint": ENDPOINT},
             allow_retired=True,
             max_job_cost="5.00",
             http_client=httpx.Client(transport=httpx.MockTransport(refuse)),

@@ -1,78 +1,17 @@
-"""Helpers for testing vidgen and vidgen plugins without a network or a real clock.
-
-* `FakeClock`: a clock and sleep pair; sleeping advances the clock instantly, so
-  recorded polling replays in microseconds (``Client(..., clock=c, sleep=c.sleep)``).
-* `make_response`: an ``httpx.Response`` for sans-IO tests of ``parse_*`` methods.
-* `check_provider`: the contract every provider (built-in or plugin) must meet.
-"""
+"""The contract every provider, built-in or plugin, must meet, as a check that lists problems."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json as jsonlib
-from collections.abc import Mapping
-from typing import Any
 
 import httpx
 
-from ._exceptions import ModelRetired, ProviderError, VidgenError
-from ._request import VideoRequest
-from .provider import Provider
+from .._exceptions import ModelRetired, ProviderError, VidgenError
+from .._request import VideoRequest
+from ..provider import Provider
+from ._http import make_response
 
-__all__ = ["FakeClock", "check_provider", "make_response"]
-
-
-class FakeClock:
-    """A wall clock (unix seconds) that only moves when something sleeps on it.
-
-    Attributes:
-        now: the current time.
-        sleeps: every duration slept, in order.
-    """
-
-    def __init__(self, start: float = 1_760_000_000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Advance the clock by ``seconds`` at once."""
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        """The async twin of `sleep`."""
-        self.sleep(seconds)
-
-    def advance(self, seconds: float) -> None:
-        """Move time on without recording a sleep."""
-        self.now += seconds
-
-
-def make_response(
-    status_code: int = 200,
-    *,
-    json: Any = None,
-    content: bytes | str | None = None,
-    headers: Mapping[str, str] | None = None,
-    method: str = "GET",
-    url: str = "https://api.example.invalid/v1/videos",
-) -> httpx.Response:
-    """A complete ``httpx.Response`` (body read, request attached) for a parse test."""
-    if json is not None:
-        body = jsonlib.dumps(json).encode()
-        all_headers = {"content-type": "application/json", **(headers or {})}
-    else:
-        body = content.encode() if isinstance(content, str) else (content or b"")
-        all_headers = dict(headers or {})
-    return httpx.Response(
-        status_code,
-        content=body,
-        headers=all_headers,
-        request=httpx.Request(method, url),
-    )
+__all__ = ["check_provider"]
 
 
 def check_provider(provider: Provider, *, today: dt.date | None = None) -> list[str]:

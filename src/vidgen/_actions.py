@@ -1,0 +1,90 @@
+"""The I/O a flow asks its client to do: send, sleep, stream a body to disk.
+
+A flow yields one of these and receives the result; `vidgen.Client` and
+`vidgen.AsyncClient` carry them out (see `_driver`). Events (`_events`) are yielded the
+same way and go to the ledger.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import httpx
+
+__all__ = [
+    "CloseStream",
+    "DropPart",
+    "OpenStream",
+    "PartSize",
+    "ReadBody",
+    "SaveBody",
+    "Send",
+    "Sleep",
+]
+
+
+@attrs.frozen
+class Send:
+    """Send a request; the result is the response with its body read."""
+
+    request: httpx.Request
+
+
+@attrs.frozen
+class Sleep:
+    """Wait ``seconds`` (finite, never negative); the result is None."""
+
+    seconds: float
+
+
+@attrs.frozen
+class OpenStream:
+    """Send a request; the result is the response with its body not yet read."""
+
+    request: httpx.Request
+
+
+@attrs.frozen
+class ReadBody:
+    """Read (and close) the body of a streamed response; the result is the response."""
+
+    response: httpx.Response
+
+
+@attrs.frozen
+class CloseStream:
+    """Close a streamed response without reading it; the result is None."""
+
+    response: httpx.Response
+
+
+@attrs.frozen
+class SaveBody:
+    """Stream the body into ``part``, then rename it to ``target``; the result is `Saved`.
+
+    Nothing appears under ``target`` unless the whole body arrived; ``expected_bytes``
+    (the whole file's size) is checked when known. With ``append`` the body continues the
+    bytes already in ``part`` (a ranged response). If the stream breaks, ``part`` is kept
+    so the next try resumes.
+    """
+
+    response: httpx.Response
+    target: Path
+    part: Path
+    append: bool
+    expected_bytes: int | None
+
+
+@attrs.frozen
+class PartSize:
+    """How many bytes the part file already holds (0 when there is none)."""
+
+    part: Path
+
+
+@attrs.frozen
+class DropPart:
+    """Delete the part file (it cannot be resumed)."""
+
+    part: Path
