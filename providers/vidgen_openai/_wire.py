@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 import cattrs
 
-from .protocol import ErrorFields
+from .errors import ErrorFields
 
 
 @attrs.frozen

@@ -11,7 +11,6 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import attrs
 import cattrs
 import httpx
 
@@ -38,23 +37,14 @@ from vidgen.provider import (
     request_id_from,
 )
 
+from .errors import ErrorFields
+
 __all__ = ["ErrorFields", "VideosAPIProvider"]
 
 if TYPE_CHECKING:
     from vidgen import Fitted
 
     from . import _wire
-
-
-@attrs.frozen
-class ErrorFields:
-    """The ``{message, type, param, code}`` object of an error body, as subclasses receive
-    it in `VideosAPIProvider.classify_error` and `VideosAPIProvider.error_hint`."""
-
-    message: str | None = None
-    type: str | None = None
-    param: str | None = None
-    code: str | None = None
 
 
 VARIANTS = ("video", "thumbnail", "spritesheet")

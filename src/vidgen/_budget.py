@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ._exceptions import BudgetExceeded, ConfigError
+from ._public import public
 from ._request import Fitted, Quote
 
 __all__ = ["Budget", "check_daily", "check_job_cost", "money"]
@@ -76,6 +77,7 @@ def check_daily(quote: Quote, committed: Decimal, limit: Decimal | None) -> None
         )
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Budget:
     """The daily limit a plan was checked against, and what today already committed.

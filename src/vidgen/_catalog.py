@@ -18,6 +18,7 @@ import attrs
 import cattrs
 
 from ._exceptions import ConfigError
+from ._public import public
 from ._sizes import aspect_of, normalize_aspect, normalize_resolution, parse_size, resolution_of
 
 __all__ = [
@@ -34,6 +35,7 @@ LIFECYCLE_STATUSES = ("active", "preview", "deprecated", "retired")
 REFERENCE_FORMS = ("file", "url")
 
 
+@public
 @attrs.frozen(kw_only=True)
 class SizeSpec:
     """One output size and the aspect and resolution tier it is filed under."""
@@ -53,6 +55,7 @@ class SizeSpec:
         )
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Price:
     """A price for some (or all) sizes of a model.
@@ -83,6 +86,7 @@ class Price:
         return size.size in self.sizes or size.resolution in self.resolutions
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Lifecycle:
     """Whether a model can still be used, from the vendor's announcements.
@@ -109,6 +113,7 @@ class Lifecycle:
         return self.retired_on is not None and self.retired_on <= today
 
 
+@public
 @attrs.frozen(kw_only=True)
 class ModelSpec:
     """What one model accepts and costs.
@@ -207,6 +212,7 @@ class ModelSpec:
         return self.lifecycle.is_retired(today)
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Catalog:
     """The models of one provider (or profile)."""

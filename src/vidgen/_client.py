@@ -40,6 +40,7 @@ from ._lifecycle import (
 from ._models import Job
 from ._plan import Attempt, FitPolicy, Plan, make_plan
 from ._policies import PollPolicy, RetryPolicy
+from ._public import public
 from ._request import Fitted, Quote, VideoRequest
 from ._targets import Strategy, Targets, resolve_targets
 from .provider import Provider
@@ -281,6 +282,7 @@ class _BaseClient:
         )
 
 
+@public
 class Client(_BaseClient):
     """Plan, submit, wait for and download videos through a profile, provider or route.
 
@@ -494,11 +496,32 @@ class Client(_BaseClient):
         self.close()
 
 
+@public
 class AsyncClient(_BaseClient):
     """The async twin of `Client`: the same arguments and methods, awaited.
 
-    ``http_client`` is an ``httpx.AsyncClient``, and ``sleep`` may be a coroutine
-    function (default ``asyncio.sleep``).
+    Args:
+        profile: a profile name from ``vidgen.toml`` (the default profile if neither
+            this nor ``provider`` is given).
+        provider: a provider name (used with its defaults and its environment key) or a
+            provider instance.
+        config: a `Config` or the path of a config file (default: the usual search).
+        api_key: the key, instead of the provider's environment variable.
+        api_key_env: another environment variable to read the key from.
+        base_url: another API root (a relay, a proxy).
+        models: model tables that extend or override the catalog.
+        settings: the provider's other settings (``vidgen providers`` lists them).
+        policy: ``"strict"`` refuses what a model cannot do; ``"nearest"`` adjusts.
+        allow_retired: send to models the catalog says are retired.
+        max_job_cost: refuse jobs quoted higher than this, before any HTTP.
+        max_daily_spend: refuse jobs that would take today's committed spend (UTC, from
+            the ledger) over this.
+        ledger: True for the default job ledger, a path, a `Ledger`, or False for none.
+        clock: the time source for every date and time decision (default ``time.time``).
+        sleep: how to wait: a function or a coroutine function (default ``asyncio.sleep``).
+        timeout: the per-request HTTP timeout.
+        retry, poll: retry and polling policies.
+        http_client: an ``httpx.AsyncClient`` to send with (it is not closed by `aclose`).
     """
 
     def __init__(

@@ -17,6 +17,7 @@ import attrs
 
 from ._catalog import parse_toml
 from ._exceptions import ConfigError
+from ._public import public
 
 __all__ = ["CONFIG_ENV", "ROUTE", "STRATEGIES", "Config", "Profile", "find_config", "load_config"]
 
@@ -44,6 +45,7 @@ def _money(value: Any, where: str) -> Decimal | None:
     return amount
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Profile:
     """One named way to reach a provider.
@@ -61,6 +63,7 @@ class Profile:
     max_job_cost: Decimal | None = None
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Config:
     """A parsed ``vidgen.toml``; empty when there is no file."""

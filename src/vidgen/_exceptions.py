@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._models import Job
+from ._public import public
 
 __all__ = [
     "AuthenticationError",
@@ -64,6 +65,7 @@ __all__ = [
 ]
 
 
+@public
 class VidgenError(Exception):
     """Base class of every error vidgen raises on purpose."""
 
@@ -72,12 +74,14 @@ class VidgenError(Exception):
     user_error: bool = False
 
 
+@public
 class ConfigError(VidgenError):
     """A config file, profile, provider name or setting is wrong, or a key is missing."""
 
     user_error = True
 
 
+@public
 class PluginError(VidgenError):
     """A plugin failed to load, or registered a provider name that is taken."""
 
@@ -86,6 +90,7 @@ class PluginError(VidgenError):
         self.plugin = plugin
 
 
+@public
 class UnsupportedRequest(VidgenError):
     """The model cannot serve the request as asked. Raised before any HTTP.
 
@@ -115,6 +120,7 @@ class UnsupportedRequest(VidgenError):
         self.model = model
 
 
+@public
 class ModelRetired(VidgenError):
     """The catalog says the model is retired. Raised before any HTTP.
 
@@ -144,6 +150,7 @@ class ModelRetired(VidgenError):
         self.source = source
 
 
+@public
 class BudgetExceeded(VidgenError):
     """The quote is higher than the configured limit. Raised before any HTTP."""
 
@@ -155,6 +162,7 @@ class BudgetExceeded(VidgenError):
         self.limit = limit
 
 
+@public
 class ProviderError(VidgenError):
     """The provider answered with an error.
 
@@ -226,6 +234,7 @@ class ProviderError(VidgenError):
         )
 
 
+@public
 class InvalidRequest(ProviderError):
     """The provider rejected the request's contents (400, 422)."""
 
@@ -233,6 +242,7 @@ class InvalidRequest(ProviderError):
     user_error = True
 
 
+@public
 class AuthenticationError(ProviderError):
     """The key is missing, wrong or disabled (401)."""
 
@@ -240,6 +250,7 @@ class AuthenticationError(ProviderError):
     user_error = True
 
 
+@public
 class PermissionDenied(ProviderError):
     """The key may not do this: IP allowlist, billing group, unverified org (403)."""
 
@@ -247,6 +258,7 @@ class PermissionDenied(ProviderError):
     user_error = True
 
 
+@public
 class ContentPolicyViolation(ProviderError):
     """The prompt or reference was refused by moderation (any status code)."""
 
@@ -254,6 +266,7 @@ class ContentPolicyViolation(ProviderError):
     user_error = True
 
 
+@public
 class InsufficientCredits(ProviderError):
     """The account has no balance or hit a spend limit (402 and billing errors)."""
 
@@ -261,6 +274,7 @@ class InsufficientCredits(ProviderError):
     user_error = True
 
 
+@public
 class RateLimited(ProviderError):
     """Too many requests (429). ``retry_after`` is the server's wait in seconds, if given."""
 
@@ -272,18 +286,21 @@ class RateLimited(ProviderError):
         self.retry_after = retry_after
 
 
+@public
 class NotFound(ProviderError):
     """The job, task or model does not exist (404)."""
 
     default_code = "not_found"
 
 
+@public
 class ContentExpired(ProviderError):
     """The output was deleted by the provider after its expiry time (404/410)."""
 
     default_code = "content_expired"
 
 
+@public
 class ServerError(ProviderError):
     """The provider failed (5xx). A read can be retried; a submit may have created a job."""
 
@@ -291,12 +308,14 @@ class ServerError(ProviderError):
     default_retryable = True
 
 
+@public
 class UpstreamError(ServerError):
     """A relay's upstream provider failed."""
 
     default_code = "upstream_error"
 
 
+@public
 class TransportError(VidgenError):
     """The connection failed or timed out.
 
@@ -311,6 +330,7 @@ class TransportError(VidgenError):
         self.provider = provider
 
 
+@public
 class ProtocolError(VidgenError):
     """The provider sent something vidgen cannot understand. ``body`` holds it."""
 
@@ -320,6 +340,7 @@ class ProtocolError(VidgenError):
         self.body = body
 
 
+@public
 class JobFailed(VidgenError):
     """The job ended failed or cancelled. ``job`` is its final state (with ``job.error``)."""
 
@@ -328,6 +349,7 @@ class JobFailed(VidgenError):
         self.job = job
 
 
+@public
 class WaitTimeout(VidgenError):
     """The deadline passed before the job finished. ``job`` is the last known state.
 
@@ -339,6 +361,7 @@ class WaitTimeout(VidgenError):
         self.job = job
 
 
+@public
 class CallbackRejected(VidgenError):
     """A callback was refused: malformed, for an unknown job, or without the job's token.
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ._catalog import Catalog, ModelSpec, SizeSpec
+from ._clock import system_clock
+from ._clock import today as today_on
 from ._exceptions import ModelRetired, UnsupportedRequest
 from ._request import Adjustment, Fitted, Quote, VideoRequest
 from ._sizes import aspect_distance, aspect_of, resolution_pixels
@@ -342,7 +344,7 @@ def fit_request(
         raise ValueError(f"policy must be 'strict' or 'nearest', not {policy!r}")
     spec = resolve_model(catalog, request, provider)
     warnings: list[str] = []
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or today_on(system_clock)
     life = spec.lifecycle
     if spec.is_retired(today):
         when = f" on {life.retired_on.isoformat()}" if life.retired_on else ""

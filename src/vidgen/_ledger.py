@@ -41,6 +41,7 @@ from ._events import (
 )
 from ._exceptions import ConfigError
 from ._models import Job, JobStatus
+from ._public import public
 from ._request import Quote
 from ._serialize import converter, fitted_to_dict, job_from_dict, job_to_dict, quote_to_dict
 
@@ -58,6 +59,7 @@ log = logging.getLogger("vidgen")
 HOME_ENV = "VIDGEN_HOME"
 
 
+@public
 class SubmitState(str, enum.Enum):
     """What the ledger knows about a submit (not the job's status: see `JobStatus`).
 
@@ -74,6 +76,7 @@ class SubmitState(str, enum.Enum):
         return self.value
 
 
+@public
 class LedgerError(ConfigError):
     """The job ledger cannot be read or written (its file, folder or disk)."""
 
@@ -140,6 +143,7 @@ def _dt(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
+@public
 @attrs.frozen(kw_only=True)
 class LedgerEntry:
     """One recorded submit and everything known about its job since.
@@ -234,6 +238,7 @@ def _entry(row: sqlite3.Row) -> LedgerEntry:
     )
 
 
+@public
 class Ledger:
     """The SQLite job ledger. Safe to share between threads and processes.
 

@@ -11,10 +11,12 @@ import attrs
 
 if TYPE_CHECKING:
     pass
+from ._public import public
 
 __all__ = ["Job", "JobError", "JobStatus", "Output"]
 
 
+@public
 class JobStatus(str, enum.Enum):
     """Where a job is in its life. Every provider's statuses map onto these.
 
@@ -38,6 +40,7 @@ class JobStatus(str, enum.Enum):
         return self.value
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Output:
     """One downloadable result of a job.
@@ -57,6 +60,7 @@ class Output:
     expires_at: dt.datetime | None = None
 
 
+@public
 @attrs.frozen(kw_only=True)
 class JobError:
     """Why a job failed.
@@ -83,6 +87,7 @@ def _outputs(value: Iterable[Output]) -> tuple[Output, ...]:
     return tuple(value)
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Job:
     """A video job as the provider last reported it.

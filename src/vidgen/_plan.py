@@ -15,6 +15,7 @@ import attrs
 
 from ._budget import Budget, check_daily, check_job_cost
 from ._exceptions import BudgetExceeded, ModelRetired, UnsupportedRequest, VidgenError
+from ._public import public
 from ._request import Fitted, Quote, VideoRequest
 from ._targets import Strategy, Target
 from .provider import Provider
@@ -27,6 +28,7 @@ RefusalKind = Literal["unsupported", "retired", "budget"]
 FitPolicy = Literal["strict", "nearest"]
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Attempt:
     """One place a submit may go: the provider (and profile), the fitted request, its price.
@@ -56,6 +58,7 @@ class Attempt:
         return f"{self.label} {fitted.model}, {fitted.seconds} s {fitted.size}: {self.quote}"
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Refusal:
     """A candidate that cannot take the request, and why."""
@@ -71,6 +74,7 @@ class Refusal:
         return self.profile or self.provider
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Plan:
     """A request fitted and priced once, ready to be carried out by a client.

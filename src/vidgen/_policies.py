@@ -6,9 +6,12 @@ import random
 
 import attrs
 
+from ._public import public
+
 __all__ = ["PollPolicy", "RetryPolicy"]
 
 
+@public
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How reads and submits are retried.
@@ -35,6 +38,7 @@ class RetryPolicy:
         return base * (1 + self.jitter * rng.random())
 
 
+@public
 @attrs.frozen(kw_only=True)
 class PollPolicy:
     """How often a waiting client polls when the server gives no hint.

@@ -11,8 +11,10 @@ import enum
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
+import httpx
 
 from ._client import Client
 from ._clock import Clock
@@ -81,11 +83,28 @@ def client_for(
     ledger: Ledger,
     config: Config | str | os.PathLike[str] | None = None,
     clock: Clock | None = None,
+    sleep: Callable[[float], Any] | None = None,
+    http_client: httpx.Client | None = None,
 ) -> Client:
     """A client for the profile (or provider) an entry was sent to, on the same ledger."""
     if entry.profile:
-        return Client(entry.profile, config=config, ledger=ledger, allow_retired=True, clock=clock)
-    return Client(provider=entry.provider, ledger=ledger, allow_retired=True, clock=clock)
+        return Client(
+            entry.profile,
+            config=config,
+            ledger=ledger,
+            allow_retired=True,
+            clock=clock,
+            sleep=sleep,
+            http_client=http_client,
+        )
+    return Client(
+        provider=entry.provider,
+        ledger=ledger,
+        allow_retired=True,
+        clock=clock,
+        sleep=sleep,
+        http_client=http_client,
+    )
 
 
 class CannotTell(Exception):

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._public import public
+
 __all__ = ["ImageInfo", "Reference", "sniff_image"]
 
 _EXTENSIONS = {
@@ -112,6 +114,7 @@ def _check_url(url: str) -> str:
     return url
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Reference:
     """An image the video starts from (its first frame).

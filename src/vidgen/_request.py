@@ -8,20 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
 
+from ._catalog import Lifecycle, ModelSpec
+from ._public import public
 from ._reference import Reference
 from ._sizes import normalize_aspect, normalize_resolution
-
-if TYPE_CHECKING:
-    from ._catalog import Lifecycle, ModelSpec
 
 __all__ = ["Adjustment", "Fitted", "Offer", "Quote", "VideoRequest"]
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Quote:
     """What a fitted request will cost, from the provider's catalog.
@@ -69,6 +69,7 @@ class Quote:
         return text + ")"
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Adjustment:
     """One field `fit` changed: what was asked, what will be sent, and why."""
@@ -151,6 +152,7 @@ def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
         raise ValueError(f"{attribute.name} must be a whole number of 1 or more, got {value!r}")
 
 
+@public
 @attrs.frozen(kw_only=True)
 class VideoRequest:
     """What to generate, in terms no provider owns.
@@ -184,6 +186,7 @@ class VideoRequest:
     )
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Fitted:
     """A request fitted to one provider's model: exactly what will be sent.
@@ -228,6 +231,7 @@ class Fitted:
         return int(self.size.split("x")[1])
 
 
+@public
 @attrs.frozen(kw_only=True)
 class Offer:
     """One way to serve a request: a provider (or profile) and model, with its price.

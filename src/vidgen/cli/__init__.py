@@ -161,6 +161,8 @@ def _client(
         policy="nearest" if policy == "nearest" else "strict",
         max_job_cost=max_cost,
         clock=_clock(),
+        sleep=_obj().get("sleep"),
+        http_client=_obj().get("http_client"),
     )
 
 
@@ -182,13 +184,19 @@ class _Group(click.Group):
 def cli(ctx: click.Context) -> None:
     """Generate videos through any provider, with one request and one set of errors and prices."""
     # Every date and time decision of a command reads this clock; tests pass their own
-    # with CliRunner.invoke(cli, ..., obj={"clock": fake}).
+    # (and a sleep and an http_client) with CliRunner.invoke(cli, ..., obj={...}).
     ctx.ensure_object(dict)
     ctx.obj.setdefault("clock", system_clock)
 
 
+def _obj() -> dict[str, Any]:
+    """What the command runs with: its clock, and (in tests) a sleep and an HTTP client."""
+    obj: dict[str, Any] = click.get_current_context().find_root().obj
+    return obj
+
+
 def _clock() -> Clock:
-    clock: Clock = click.get_current_context().find_root().obj["clock"]
+    clock: Clock = _obj()["clock"]
     return clock
 
 
@@ -410,7 +418,14 @@ def _job_and_client(
                 f"submit #{entry.ledger_id} has no job id: its outcome is {entry.submit_state}. "
                 "Run `vidgen resume` to look for it"
             )
-        client = client_for(entry, ledger=ledger, config=config_path, clock=_clock())
+        client = client_for(
+            entry,
+            ledger=ledger,
+            config=config_path,
+            clock=_clock(),
+            sleep=_obj().get("sleep"),
+            http_client=_obj().get("http_client"),
+        )
         job = entry.job or client.provider.job_ref(entry.job_id)
         if job.profile is None and entry.profile:
             job = attrs.evolve(job, profile=entry.profile)
@@ -542,7 +557,14 @@ def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
                     f"[yellow]warning:[/yellow] #{entry.ledger_id} expires in {max(hours, 0):.1f} h"
                 )
         try:
-            client = client_for(entry, ledger=ledger, config=config_path, clock=_clock())
+            client = client_for(
+                entry,
+                ledger=ledger,
+                config=config_path,
+                clock=_clock(),
+                sleep=_obj().get("sleep"),
+                http_client=_obj().get("http_client"),
+            )
         except VidgenError as exc:
             console.print(f"#{entry.ledger_id} {entry.label}: [red]{escape(str(exc))}[/red]")
             left += 1
