@@ -18,6 +18,8 @@ from ._exceptions import (
     InsufficientCredits,
     InvalidRequest,
     JobFailed,
+    JobInUse,
+    LedgerError,
     ModelRetired,
     NotFound,
     PermissionDenied,
@@ -43,7 +45,7 @@ if _typing.TYPE_CHECKING:
     from ._client import AsyncClient, Client
     from ._compare import compare
     from ._config import Config, Profile, load_config
-    from ._ledger import Ledger, LedgerEntry, LedgerError, SubmitState
+    from ._ledger import Ledger, LedgerEntry, SubmitState
     from ._plan import Attempt, Plan, Refusal
     from ._reference import Reference
     from ._request import Adjustment, Fitted, Offer, Quote, VideoRequest
@@ -55,7 +57,6 @@ _LAZY = {
     "Adjustment": "._request",
     "Attempt": "._plan",
     "Budget": "._budget",
-    "LedgerError": "._ledger",
     "Plan": "._plan",
     "Refusal": "._plan",
     "SubmitState": "._ledger",
@@ -113,6 +114,7 @@ __all__ = [
     "Job",
     "JobError",
     "JobFailed",
+    "JobInUse",
     "JobStatus",
     "Ledger",
     "LedgerEntry",

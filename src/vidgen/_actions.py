@@ -15,6 +15,7 @@ import httpx
 __all__ = [
     "CloseStream",
     "DropPart",
+    "LockPart",
     "OpenStream",
     "PartSize",
     "ReadBody",
@@ -88,3 +89,14 @@ class DropPart:
     """Delete the part file (it cannot be resumed)."""
 
     part: Path
+
+
+@attrs.frozen
+class LockPart:
+    """Take this process's exclusive lock on the part file, held until the flow ends.
+
+    The result is None; `vidgen.JobInUse` is raised when another process holds it.
+    """
+
+    part: Path
+    job_id: str

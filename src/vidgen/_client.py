@@ -8,7 +8,8 @@ A client holds its providers (`_targets`), its ledger and its transport. It make
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -247,6 +248,19 @@ class _BaseClient:
             "does not send to"
         )
 
+    @contextmanager
+    def _claimed(self, env: Env, job: Job) -> Iterator[None]:
+        """Hold the ledger's claim on ``job`` while waiting on or downloading it.
+
+        Raises:
+            JobInUse: another process is finishing the same job.
+        """
+        if self.ledger is None:
+            yield
+            return
+        with self.ledger.claimed(job, env.endpoint):
+            yield
+
     def _journal(self, event: Event) -> Any:
         """Hand an event to the ledger (nothing to keep without one)."""
         return None if self.ledger is None else self.ledger.record(event)
@@ -428,7 +442,8 @@ class Client(_BaseClient):
             WaitTimeout: ``timeout`` seconds passed (``.job`` is the last state).
         """
         env, known = self._route(job)
-        return self._run(wait_flow(env, known, timeout, on_progress), env)
+        with self._claimed(env, known):
+            return self._run(wait_flow(env, known, timeout, on_progress), env)
 
     def download(
         self,
@@ -440,7 +455,8 @@ class Client(_BaseClient):
     ) -> Path:
         """Download an output to ``path`` (atomically: complete or not at all)."""
         env, known = self._route(job)
-        return self._run(download_flow(env, known, Path(path), index, variant), env)
+        with self._claimed(env, known):
+            return self._run(download_flow(env, known, Path(path), index, variant), env)
 
     def generate(
         self,
@@ -610,7 +626,8 @@ class AsyncClient(_BaseClient):
     ) -> Job:
         """Async `Client.wait`."""
         env, known = self._route(job)
-        return await self._run(wait_flow(env, known, timeout, on_progress), env)
+        with self._claimed(env, known):
+            return await self._run(wait_flow(env, known, timeout, on_progress), env)
 
     async def download(
         self,
@@ -622,7 +639,8 @@ class AsyncClient(_BaseClient):
     ) -> Path:
         """Async `Client.download`."""
         env, known = self._route(job)
-        return await self._run(download_flow(env, known, Path(path), index, variant), env)
+        with self._claimed(env, known):
+            return await self._run(download_flow(env, known, Path(path), index, variant), env)
 
     async def generate(
         self,

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import httpx
 
-from ._actions import CloseStream, DropPart, OpenStream, PartSize, ReadBody, SaveBody, Sleep
+from ._actions import (
+    CloseStream,
+    DropPart,
+    LockPart,
+    OpenStream,
+    PartSize,
+    ReadBody,
+    SaveBody,
+    Sleep,
+)
 from ._events import Downloaded
 from ._exceptions import ContentExpired, ProtocolError, TransportError, UnsupportedRequest
 from ._files import Saved, part_path
@@ -92,6 +101,8 @@ def download_flow(
         )
     original = _guard(provider, provider.build_download(job, index=index, variant=variant))
     part = part_path(target, f"{provider.name}/{job.id}/{index}/{variant}")
+    # Two processes finishing one job must not write one file: the second one stops here.
+    yield LockPart(part, job.id)
     attempt = 0
     while True:
         attempt += 1

@@ -13,11 +13,22 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._actions import CloseStream, DropPart, OpenStream, PartSize, ReadBody, SaveBody, Send, Sleep
+from ._actions import (
+    CloseStream,
+    DropPart,
+    LockPart,
+    OpenStream,
+    PartSize,
+    ReadBody,
+    SaveBody,
+    Send,
+    Sleep,
+)
 from ._events import Event
-from ._exceptions import TransportError
+from ._exceptions import JobInUse, TransportError
 from ._files import AtomicFile, Saved
 from ._lifecycle import Flow, translate_transport_error
+from ._locks import PartLock
 
 __all__ = ["AsyncDriver", "Journal", "SyncDriver"]
 
@@ -25,6 +36,22 @@ T = TypeVar("T")
 
 #: Where events go; returns the answer the flow gets back (a ledger number, or None).
 Journal = Callable[[Event], Any]
+
+
+def _lock(action: LockPart, held: list[PartLock]) -> None:
+    lock = PartLock.acquire(action.part)
+    if lock is None:
+        raise JobInUse(
+            f"job {action.job_id} is being downloaded to {action.part.parent} by another "
+            "process right now; skipped (it is free again once that process ends)",
+            job_id=action.job_id,
+        )
+    held.append(lock)
+
+
+def _release(held: list[PartLock]) -> None:
+    while held:
+        held.pop().release()
 
 
 def _part_size(action: PartSize | DropPart) -> int:
@@ -49,18 +76,24 @@ class SyncDriver:
         """Drive ``flow`` to its end; transport failures are thrown back into it."""
         result: Any = None
         error: TransportError | None = None
-        while True:
-            try:
-                action = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            result, error = None, None
-            try:
-                result = self._do(action, provider)
-            except TransportError as exc:
-                error = exc
+        held: list[PartLock] = []
+        try:
+            while True:
+                try:
+                    action = flow.throw(error) if error is not None else flow.send(result)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+                result, error = None, None
+                try:
+                    result = self._do(action, provider, held)
+                except TransportError as exc:
+                    error = exc
+        finally:
+            _release(held)
 
-    def _do(self, action: Any, provider: str) -> Any:
+    def _do(self, action: Any, provider: str, held: list[PartLock]) -> Any:
+        if isinstance(action, LockPart):
+            return _lock(action, held)
         if isinstance(action, Event):
             return self.journal(action)
         if isinstance(action, (PartSize, DropPart)):
@@ -118,18 +151,24 @@ class AsyncDriver:
         """Drive ``flow`` to its end; transport failures are thrown back into it."""
         result: Any = None
         error: TransportError | None = None
-        while True:
-            try:
-                action = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            result, error = None, None
-            try:
-                result = await self._do(action, provider)
-            except TransportError as exc:
-                error = exc
+        held: list[PartLock] = []
+        try:
+            while True:
+                try:
+                    action = flow.throw(error) if error is not None else flow.send(result)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+                result, error = None, None
+                try:
+                    result = await self._do(action, provider, held)
+                except TransportError as exc:
+                    error = exc
+        finally:
+            _release(held)
 
-    async def _do(self, action: Any, provider: str) -> Any:
+    async def _do(self, action: Any, provider: str, held: list[PartLock]) -> Any:
+        if isinstance(action, LockPart):
+            return _lock(action, held)
         if isinstance(action, Event):
             return self.journal(action)
         if isinstance(action, (PartSize, DropPart)):

@@ -3,6 +3,7 @@
 ```
 VidgenError
 ├── ConfigError            bad config file, unknown profile/provider, missing key
+│   └── LedgerError        the job ledger cannot be read or written
 ├── PluginError            a plugin failed to load or registered a duplicate name
 ├── UnsupportedRequest     the model can't serve this request (before any HTTP)
 ├── ModelRetired           lifecycle data says the model is gone (before any HTTP)
@@ -22,7 +23,8 @@ VidgenError
 ├── ProtocolError          a response vidgen can't understand
 ├── JobFailed              the job ended failed; .job
 ├── WaitTimeout            the deadline passed; .job
-└── CallbackRejected       a callback that is not for a job this client submitted
+├── CallbackRejected       a callback that is not for a job this client submitted
+└── JobInUse               another process is waiting on or downloading this job
 ```
 
 Every message says what to do next. Foreign exceptions are translated once, with
@@ -49,6 +51,8 @@ __all__ = [
     "InsufficientCredits",
     "InvalidRequest",
     "JobFailed",
+    "JobInUse",
+    "LedgerError",
     "ModelRetired",
     "NotFound",
     "PermissionDenied",
@@ -374,3 +378,29 @@ class CallbackRejected(VidgenError):
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+@public
+class LedgerError(ConfigError):
+    """The job ledger cannot be read or written: its file, folder, disk or version.
+
+    Raised before anything is sent when a submit cannot be recorded. The message names
+    the file and the fix.
+    """
+
+
+@public
+class JobInUse(VidgenError):
+    """Another vidgen process is waiting on or downloading this job right now.
+
+    Nothing was done to the job. The claim lapses when that process finishes or dies.
+
+    Attributes:
+        job_id: the provider's job id.
+        holder: who holds the claim (``host:pid``), where known.
+    """
+
+    def __init__(self, message: str, *, job_id: str, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+        self.holder = holder

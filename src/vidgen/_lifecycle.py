@@ -27,7 +27,17 @@ from typing import Any, TypeVar
 import attrs
 import httpx
 
-from ._actions import CloseStream, DropPart, OpenStream, PartSize, ReadBody, SaveBody, Send, Sleep
+from ._actions import (
+    CloseStream,
+    DropPart,
+    LockPart,
+    OpenStream,
+    PartSize,
+    ReadBody,
+    SaveBody,
+    Send,
+    Sleep,
+)
 from ._clock import Clock, to_datetime
 from ._events import (
     Event,
@@ -78,7 +88,18 @@ __all__ = [
 log = logging.getLogger("vidgen")
 T = TypeVar("T")
 
-Action = Send | Sleep | OpenStream | ReadBody | CloseStream | SaveBody | PartSize | DropPart | Event
+Action = (
+    Send
+    | Sleep
+    | OpenStream
+    | ReadBody
+    | CloseStream
+    | SaveBody
+    | PartSize
+    | DropPart
+    | LockPart
+    | Event
+)
 Flow = Generator[Action, Any, T]
 
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})

@@ -18,10 +18,11 @@ import httpx
 
 from ._client import Client
 from ._clock import Clock
-from ._config import Config
+from ._config import Config, load_config
 from ._exceptions import (
     ContentExpired,
     JobFailed,
+    JobInUse,
     UnsupportedRequest,
     VidgenError,
     WaitTimeout,
@@ -54,6 +55,8 @@ class ResumeState(str, enum.Enum):
     WAITING = "waiting"
     #: a submit whose outcome is unknown, and the job list cannot settle it
     CANNOT_TELL = "cannot_tell"
+    #: another process is waiting on or downloading it
+    SKIPPED = "skipped"
     ERROR = "error"
 
     def __str__(self) -> str:
@@ -86,24 +89,30 @@ def client_for(
     sleep: Callable[[float], Any] | None = None,
     http_client: httpx.Client | None = None,
 ) -> Client:
-    """A client for the profile (or provider) an entry was sent to, on the same ledger."""
-    if entry.profile:
-        return Client(
-            entry.profile,
-            config=config,
-            ledger=ledger,
-            allow_retired=True,
-            clock=clock,
-            sleep=sleep,
-            http_client=http_client,
-        )
+    """A client for where an entry was sent, on the same ledger.
+
+    The entry's profile when the config still has it; otherwise its provider, rebuilt
+    from the non-secret settings the ledger kept (a ``base_url`` or ``models`` given in
+    Python), with the key from the environment as before.
+    """
+    loaded = config if isinstance(config, Config) else load_config(config)
+    common: dict[str, Any] = {
+        "ledger": ledger,
+        "allow_retired": True,
+        "clock": clock,
+        "sleep": sleep,
+        "http_client": http_client,
+    }
+    if entry.profile and entry.profile in loaded.profiles:
+        return Client(entry.profile, config=loaded, **common)
+    settings = dict(entry.settings)
     return Client(
         provider=entry.provider,
-        ledger=ledger,
-        allow_retired=True,
-        clock=clock,
-        sleep=sleep,
-        http_client=http_client,
+        base_url=settings.pop("base_url", None),
+        api_key_env=settings.pop("api_key_env", None),
+        models=settings.pop("models", None),
+        settings=settings or None,
+        **common,
     )
 
 
@@ -129,7 +138,7 @@ def find_submitted(client: Client, entry: LedgerEntry, ledger: Ledger) -> Job | 
             f"#{entry.ledger_id} arrived"
         ) from exc
     request = entry.request
-    claimed = {e.job_id for e in ledger.entries() if e.job_id}
+    claimed = ledger.known_ids(client.provider.name, client.provider.endpoint, [j.id for j in jobs])
     low, high = entry.created_at - _BEFORE, entry.created_at + _AFTER
     matches = []
     for job in jobs:
@@ -188,7 +197,7 @@ def resume_entry(
                     f"({entry.created_at:%Y-%m-%d %H:%M} UTC): it most likely never arrived. It "
                     "was NOT submitted again; submit it yourself if you still want it.",
                 )
-            ledger.adopt(ident, found)
+            ledger.adopt(ident, found, client.provider.endpoint)
             refreshed = ledger.get(ident)
             assert refreshed is not None
             entry = refreshed
@@ -217,6 +226,10 @@ def resume_entry(
     except WaitTimeout as exc:
         return Outcome(ident, label, ResumeState.WAITING, str(exc), job=exc.job)
     except ContentExpired as exc:
+        # Nothing more can be done: say so once, and stop offering it to resume.
+        ledger.mark_problem(ident, "expired", str(exc))
         return Outcome(ident, label, ResumeState.EXPIRED, str(exc))
+    except JobInUse as exc:
+        return Outcome(ident, label, ResumeState.SKIPPED, str(exc))
     except VidgenError as exc:
         return Outcome(ident, label, ResumeState.ERROR, str(exc))

@@ -101,7 +101,7 @@ def test_a_submit_that_cannot_be_recorded_is_not_sent(
     def fail(*args: object, **kwargs: object) -> int:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(ledger, "_begin_submit", fail)
+    monkeypatch.setattr(ledger._backend, "_connection", fail)
     made, sent = client(ledger)
     with pytest.raises(vidgen.LedgerError, match="nothing was sent"):
         made.submit(REQUEST)

@@ -1,0 +1,659 @@
+"""The job ledger: every paid job, recorded before it is sent, so none is ever lost.
+
+What is written when:
+
+* before a submit is sent: a row in state ``sending`` with the fitted request, its quote,
+  the provider's non-secret settings, the callback token and the intended output path;
+* when the provider answers: the job id (``accepted``), or ``rejected`` when the failure
+  proves no job exists, or ``outcome_unknown`` when it may exist;
+* every status the client sees, with an event row when it changes;
+* every completed download: path, size and SHA-256.
+
+Jobs are known by provider, endpoint and id: two relays may hand out the same id. A
+process waiting on or downloading a job holds a claim (a lease) on it, so a second
+process skips the job instead of writing the same file; a dead process's claim lapses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from decimal import ROUND_CEILING, Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._budget import check_daily
+from .._clock import Clock, system_clock, to_datetime
+from .._events import (
+    Downloaded,
+    Event,
+    JobSeen,
+    SubmitAccepted,
+    SubmitOutcomeUnknown,
+    SubmitRejected,
+    SubmitStarting,
+)
+from .._exceptions import JobInUse, LedgerError
+from .._models import Job, JobStatus
+from .._public import public
+from .._serialize import fitted_to_dict, job_to_dict, quote_to_dict
+from .backend import Backend, Tx
+from .entry import (
+    ACCEPTED,
+    OUTCOME_UNKNOWN,
+    REJECTED,
+    SENDING,
+    LedgerEntry,
+    SubmitState,
+    entry_from_row,
+)
+from .schema import FINISHED, VERSION, ddl, migrate_v1
+from .sqlite import SQLiteBackend
+
+__all__ = ["HOME_ENV", "Claim", "Ledger", "default_home"]
+
+HOME_ENV = "VIDGEN_HOME"
+#: How long a claim lasts unless renewed (each status seen renews it).
+DEFAULT_LEASE = dt.timedelta(minutes=5)
+
+log = logging.getLogger("vidgen")
+
+
+def default_home() -> Path:
+    """``$VIDGEN_HOME``, else the user data folder (``~/.local/share/vidgen`` on Linux)."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs  # only needed here
+
+    return Path(platformdirs.user_data_dir("vidgen"))
+
+
+def _stamp(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _micros(amount: Decimal | None) -> int | None:
+    """An amount in millionths, rounded up: budgets never under-count."""
+    if amount is None:
+        return None
+    return int((amount * 1_000_000).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _host() -> str:
+    return socket.gethostname() or "localhost"
+
+
+def _holder_alive(holder: str) -> bool:
+    """False only when the holder ran on this machine and its process is gone."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != _host() or not pid_text.isdigit():
+        return True  # another machine: only the lease can tell
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return True
+    return True
+
+
+@attrs.frozen
+class Claim:
+    """This process's claim on one ledger row (see `Ledger.claim`)."""
+
+    ledger_id: int
+    owner: str
+
+
+@public
+class Ledger:
+    """The job ledger. Safe to share between threads and processes.
+
+    Args:
+        path: the SQLite file (default ``ledger.sqlite3`` in `default_home`).
+        clock: the time source for anything not stamped by an event (default
+            ``time.time``); clients pass theirs.
+        readonly: read without ever writing or taking a write lock (``vidgen jobs``);
+            a missing file reads as an empty ledger.
+
+    Raises:
+        LedgerError: the file, its folder or its version cannot be used (the message
+            names the file and the fix).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        clock: Clock | None = None,
+        readonly: bool = False,
+    ) -> None:
+        self.path = Path(path) if path is not None else default_home() / "ledger.sqlite3"
+        self.clock: Clock = clock or system_clock
+        self.readonly = readonly
+        #: Who this process is, in claims: host, pid, and a random part.
+        self.owner = f"{_host()}:{os.getpid()}:{secrets.token_hex(3)}"
+        backend = SQLiteBackend(self.path, readonly=readonly)
+        self._backend: Backend = backend
+        self._empty = not backend.exists
+        if not self._empty:
+            self._prepare()
+
+    def __repr__(self) -> str:
+        return f"<Ledger {self._backend.where}>"
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._backend.close()
+
+    def _now(self) -> dt.datetime:
+        return to_datetime(self.clock())
+
+    # -- the schema --------------------------------------------------------------------
+
+    def _version(self, tx: Tx) -> int:
+        tables = {
+            str(r["name"]) for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if "meta" in tables:
+            row = tx.one("SELECT value FROM meta WHERE key = 'schema_version'")
+            text = str(row["value"]) if row else "0"
+            if not text.isdigit():
+                raise LedgerError(
+                    f"the job ledger {self.path} has an unreadable version ({text!r}); move it "
+                    "aside and vidgen starts a new one"
+                )
+            return int(text)
+        return 1 if "jobs" in tables else 0
+
+    def _prepare(self) -> None:
+        """Create the tables of a new ledger or migrate an old one; refuse a newer one."""
+        with self._backend.read() as tx:
+            version = self._version(tx)
+        if version == VERSION:
+            return
+        if version > VERSION:
+            raise LedgerError(
+                f"the job ledger {self.path} was written by a newer vidgen (ledger version "
+                f"{version}; this vidgen reads up to {VERSION}). Upgrade vidgen "
+                "(pip install -U vidgen), or point VIDGEN_HOME elsewhere"
+            )
+        if self.readonly:
+            # A one-time upgrade is the only write a read-only command may cause.
+            upgrader = SQLiteBackend(self.path)
+            try:
+                self._upgrade(upgrader)
+            finally:
+                upgrader.close()
+            return
+        self._upgrade(self._backend)
+
+    def _upgrade(self, backend: Backend) -> None:
+        with backend.write() as tx:
+            version = self._version(tx)  # another process may have done it meanwhile
+            if version == 0:
+                for statement in ddl(backend.dialect):
+                    tx.run(statement)
+            elif version == 1:
+                migrate_v1(tx.run)
+                log.info("upgraded the job ledger %s to version %d", self.path, VERSION)
+            if version < VERSION:
+                tx.run(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(VERSION),),
+                )
+
+    # -- events -------------------------------------------------------------------------
+
+    def record(self, event: Event) -> int | None:
+        """Keep what happened; returns the ledger number of a `SubmitStarting`, else None.
+
+        The ledger owns its storage errors. A submit that cannot be recorded is not sent:
+        `LedgerError` (and `BudgetExceeded` when it would take today's spend over the
+        daily limit). Any later event that cannot be recorded is logged and dropped, so a
+        paid job is never abandoned half-way for want of a ledger row.
+        """
+        if isinstance(event, SubmitStarting):
+            try:
+                return self._begin_submit(event)
+            except LedgerError as exc:
+                raise LedgerError(
+                    f"{exc}. The submit could not be recorded, so nothing was sent (no job, no "
+                    "charge); fix the ledger, or pass ledger=False to go without one"
+                ) from exc
+        try:
+            self._apply(event)
+        except LedgerError as exc:
+            log.warning("could not update the job ledger: %s", exc)
+        return None
+
+    def _apply(self, event: Event) -> None:
+        at = _stamp(event.at)
+        if isinstance(event, SubmitAccepted):
+            if event.ledger_id is not None:
+                self._accepted(event.ledger_id, event.job, event.endpoint, at)
+        elif isinstance(event, (SubmitRejected, SubmitOutcomeUnknown)):
+            if event.ledger_id is not None:
+                state = REJECTED if isinstance(event, SubmitRejected) else OUTCOME_UNKNOWN
+                self._submit_failed(event.ledger_id, state, event.error, at)
+        elif isinstance(event, JobSeen):
+            self._seen(event.job, event.endpoint, at)
+        elif isinstance(event, Downloaded):
+            self._downloaded(event, at)
+
+    def _writable(self) -> None:
+        if self._empty:
+            # Opened read-only before the file existed.
+            raise LedgerError(f"the job ledger {self.path} does not exist yet")
+
+    def _event(self, tx: Tx, ledger_id: int, at: str, kind: str, detail: str | None) -> None:
+        tx.run(
+            "INSERT INTO events (ledger_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+            (ledger_id, at, kind, detail),
+        )
+
+    def _settle(self, tx: Tx, ledger_id: int) -> None:
+        tx.run(f"UPDATE jobs SET finished = {FINISHED} WHERE ledger_id = ?", (ledger_id,))
+
+    def _begin_submit(self, event: SubmitStarting) -> int:
+        self._writable()
+        attempt = event.attempt
+        fitted, quote = attempt.fitted, attempt.quote
+        request = fitted_to_dict(fitted)
+        request["prompt"] = fitted.request.prompt
+        request["callback_url"] = fitted.callback_url
+        reference = fitted.request.reference
+        if reference is not None:
+            request["reference"] = reference.url or f"{reference.filename} ({reference.size})"
+        now = _stamp(event.at)
+        day = event.at.astimezone(dt.timezone.utc).date()
+        with self._backend.write() as tx:
+            if event.max_daily_spend is not None:
+                # Checked in the same transaction as the insert, so two processes cannot
+                # both squeeze under the limit.
+                check_daily(quote, self._committed(tx, day), event.max_daily_spend)
+            row = tx.one(
+                "INSERT INTO jobs (created_at, updated_at, day, profile, provider, endpoint, "
+                "model, settings, request, submit_state, quote, amount, amount_micros, currency, "
+                "callback_token, output_target) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ledger_id",
+                (
+                    now,
+                    now,
+                    day.isoformat(),
+                    attempt.profile,
+                    fitted.provider,
+                    event.endpoint,
+                    fitted.model,
+                    json.dumps(dict(event.settings), default=str),
+                    json.dumps(request, default=str),
+                    SENDING.value,
+                    json.dumps(quote_to_dict(quote)),
+                    str(quote.amount) if quote.amount is not None else None,
+                    _micros(quote.amount),
+                    quote.currency,
+                    event.callback_token,
+                    event.output_target,
+                ),
+            )
+            assert row is not None
+            ledger_id = int(row["ledger_id"])
+            self._event(tx, ledger_id, now, SENDING.value, None)
+        return ledger_id
+
+    def _accepted(self, ledger_id: int, job: Job, endpoint: str, at: str) -> None:
+        with self._backend.write() as tx:
+            tx.run(
+                "UPDATE jobs SET submit_state = ?, submit_error = NULL, job_id = ?, endpoint = ?, "
+                "status = ?, progress = ?, expires_at = ?, job = ?, updated_at = ? "
+                "WHERE ledger_id = ?",
+                (
+                    ACCEPTED.value,
+                    job.id,
+                    endpoint,
+                    job.status.value,
+                    job.progress,
+                    job.expires_at.isoformat() if job.expires_at else None,
+                    json.dumps(job_to_dict(job, raw=True), default=str),
+                    at,
+                    ledger_id,
+                ),
+            )
+            self._settle(tx, ledger_id)
+            self._event(tx, ledger_id, at, ACCEPTED.value, job.id)
+
+    def _submit_failed(self, ledger_id: int, state: SubmitState, error: str, at: str) -> None:
+        with self._backend.write() as tx:
+            tx.run(
+                "UPDATE jobs SET submit_state = ?, submit_error = ?, updated_at = ? "
+                "WHERE ledger_id = ?",
+                (state.value, error, at, ledger_id),
+            )
+            self._settle(tx, ledger_id)
+            self._event(tx, ledger_id, at, state.value, error)
+
+    def adopt(self, ledger_id: int, job: Job, endpoint: str) -> None:
+        """A job found on the provider for a submit whose outcome was unknown."""
+        self._accepted(ledger_id, job, endpoint, _stamp(self._now()))
+
+    def _row_of(
+        self, tx: Tx, provider: str, endpoint: str, job_id: str
+    ) -> Mapping[str, Any] | None:
+        # The newest submit that got this id at this endpoint; rows of ledgers older than
+        # version 2 have no endpoint and match on provider and id alone.
+        return tx.one(
+            "SELECT ledger_id, status, claimed_by FROM jobs WHERE provider = ? AND job_id = ? "
+            "AND (endpoint = ? OR endpoint = '') ORDER BY ledger_id DESC LIMIT 1",
+            (provider, job_id, endpoint),
+        )
+
+    def known_ids(self, provider: str, endpoint: str, job_ids: list[str]) -> set[str]:
+        """Which of ``job_ids`` (at one provider and endpoint) the ledger already holds."""
+        if self._empty or not job_ids:
+            return set()
+        marks = ", ".join("?" for _ in job_ids)
+        with self._backend.read() as tx:
+            found = tx.all(
+                f"SELECT job_id FROM jobs WHERE provider = ? AND (endpoint = ? OR endpoint = '') "
+                f"AND job_id IN ({marks})",
+                (provider, endpoint, *job_ids),
+            )
+        return {str(r["job_id"]) for r in found}
+
+    def _seen(self, job: Job, endpoint: str, at: str) -> None:
+        if self._empty:
+            return
+        lease = _stamp(self._now() + DEFAULT_LEASE)
+        with self._backend.write() as tx:
+            row = self._row_of(tx, job.provider, endpoint, job.id)
+            if row is None:
+                return
+            ledger_id = int(row["ledger_id"])
+            tx.run(
+                "UPDATE jobs SET status = ?, progress = ?, expires_at = COALESCE(?, expires_at), "
+                "job = ?, updated_at = ?, "
+                "claimed_until = CASE WHEN claimed_by = ? THEN ? ELSE claimed_until END "
+                "WHERE ledger_id = ?",
+                (
+                    job.status.value,
+                    job.progress,
+                    job.expires_at.isoformat() if job.expires_at else None,
+                    json.dumps(job_to_dict(job, raw=True), default=str),
+                    at,
+                    self.owner,
+                    lease,
+                    ledger_id,
+                ),
+            )
+            self._settle(tx, ledger_id)
+            if row["status"] != job.status.value:
+                detail = job.error.message if job.error else None
+                self._event(tx, ledger_id, at, job.status.value, detail)
+
+    def _downloaded(self, event: Downloaded, at: str) -> None:
+        if self._empty:
+            return
+        job = event.job
+        with self._backend.write() as tx:
+            row = self._row_of(tx, job.provider, event.endpoint, job.id)
+            if row is None:
+                return
+            ledger_id = int(row["ledger_id"])
+            if event.variant == "video" and event.index == 0:
+                # Only the main video is the job's output; a thumbnail does not replace it.
+                tx.run(
+                    "UPDATE jobs SET output_path = ?, output_size = ?, output_sha256 = ?, "
+                    "downloaded_at = ?, updated_at = ? WHERE ledger_id = ?",
+                    (str(event.path), event.size, event.sha256, at, at, ledger_id),
+                )
+                self._settle(tx, ledger_id)
+            detail = f"{event.variant} {event.index}: {event.path} ({event.size} bytes)"
+            self._event(tx, ledger_id, at, "downloaded", detail)
+
+    def mark_problem(self, ledger_id: int, problem: str, detail: str | None = None) -> None:
+        """Record why a succeeded job cannot be finished (``expired``); nothing is left to do."""
+        at = _stamp(self._now())
+        with self._backend.write() as tx:
+            tx.run(
+                "UPDATE jobs SET problem = ?, updated_at = ? WHERE ledger_id = ?",
+                (problem, at, ledger_id),
+            )
+            self._settle(tx, ledger_id)
+            self._event(tx, ledger_id, at, problem, detail)
+
+    # -- claims ---------------------------------------------------------------------------
+
+    def claim(
+        self, job: Job, endpoint: str, *, lease: dt.timedelta = DEFAULT_LEASE
+    ) -> Claim | None:
+        """Claim a job this process is about to wait on or download.
+
+        Returns None for a job the ledger does not hold (nothing to coordinate).
+
+        Raises:
+            JobInUse: another live process holds the claim. A claim whose lease ran out,
+                or whose process on this machine is gone, is taken over.
+        """
+        if self._empty or self.readonly:
+            return None
+        now = self._now()
+        with self._backend.write() as tx:
+            row = self._row_of(tx, job.provider, endpoint, job.id)
+            if row is None:
+                return None
+            ledger_id = int(row["ledger_id"])
+            current = tx.one(
+                "SELECT claimed_by, claimed_until FROM jobs WHERE ledger_id = ?", (ledger_id,)
+            )
+            holder = current["claimed_by"] if current else None
+            until = current["claimed_until"] if current else None
+            if (
+                holder
+                and holder != self.owner
+                and until
+                and dt.datetime.fromisoformat(until) > now
+                and _holder_alive(holder)
+            ):
+                host, _, rest = holder.partition(":")
+                raise JobInUse(
+                    f"{job.provider} job {job.id} is being waited on or downloaded by another "
+                    f"vidgen process (pid {rest.partition(':')[0]} on {host}, claimed until "
+                    f"{until}); skipped. It is taken over once that process ends",
+                    job_id=job.id,
+                    holder=f"{host}:{rest.partition(':')[0]}",
+                )
+            tx.run(
+                "UPDATE jobs SET claimed_by = ?, claimed_until = ? WHERE ledger_id = ?",
+                (self.owner, _stamp(now + lease), ledger_id),
+            )
+        return Claim(ledger_id, self.owner)
+
+    def release(self, claim: Claim | None) -> None:
+        """Give a claim back (nothing happens when it was taken over meanwhile)."""
+        if claim is None:
+            return
+        try:
+            with self._backend.write() as tx:
+                tx.run(
+                    "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL "
+                    "WHERE ledger_id = ? AND claimed_by = ?",
+                    (claim.ledger_id, claim.owner),
+                )
+        except LedgerError as exc:
+            log.warning("could not release the claim on ledger entry %d: %s", claim.ledger_id, exc)
+
+    @contextmanager
+    def claimed(self, job: Job, endpoint: str) -> Iterator[Claim | None]:
+        """`claim` for the length of a ``with`` block."""
+        claim = self.claim(job, endpoint)
+        try:
+            yield claim
+        finally:
+            self.release(claim)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def _entries(self, sql: str, params: tuple[Any, ...] = ()) -> list[LedgerEntry]:
+        if self._empty:
+            return []
+        with self._backend.read() as tx:
+            found = tx.all(sql, params)
+        result = []
+        for row in found:
+            try:
+                result.append(entry_from_row(row))
+            except (ValueError, TypeError, KeyError) as exc:
+                raise LedgerError(
+                    f"the job ledger {self.path} has an unreadable row (#{row.get('ledger_id')}: "
+                    f"{exc}). Move the file aside and vidgen starts a new one"
+                ) from exc
+        return result
+
+    def get(self, ref: int | str) -> LedgerEntry | None:
+        """An entry by ledger id (a number) or by the provider's job id (the newest)."""
+        if isinstance(ref, int) or str(ref).isdigit():
+            found = self._entries("SELECT * FROM jobs WHERE ledger_id = ?", (int(ref),))
+            if found:
+                return found[0]
+        found = self._entries(
+            "SELECT * FROM jobs WHERE job_id = ? ORDER BY ledger_id DESC LIMIT 1", (str(ref),)
+        )
+        return found[0] if found else None
+
+    def entries(
+        self,
+        *,
+        status: str | None = None,
+        profile: str | None = None,
+        limit: int | None = None,
+    ) -> list[LedgerEntry]:
+        """Entries, newest first; ``status`` matches a job status or a submit state."""
+        query = "SELECT * FROM jobs WHERE 1 = 1"
+        params: list[Any] = []
+        if status:
+            query += " AND (status = ? OR submit_state = ?)"
+            params += [status, status]
+        if profile:
+            query += " AND (profile = ? OR (profile IS NULL AND provider = ?))"
+            params += [profile, profile]
+        query += " ORDER BY ledger_id DESC"
+        if limit:
+            query += " LIMIT ?"
+            params.append(limit)
+        return self._entries(query, tuple(params))
+
+    def unfinished(self) -> list[LedgerEntry]:
+        """Entries with something left to do, oldest first (an index makes this cheap)."""
+        return self._entries("SELECT * FROM jobs WHERE finished = 0 ORDER BY ledger_id")
+
+    def events(self, ledger_id: int) -> list[tuple[dt.datetime, str, str | None]]:
+        """The history of one entry: when, what, details."""
+        if self._empty:
+            return []
+        with self._backend.read() as tx:
+            found = tx.all(
+                "SELECT at, kind, detail FROM events WHERE ledger_id = ? ORDER BY event_id",
+                (ledger_id,),
+            )
+        return [(dt.datetime.fromisoformat(r["at"]), r["kind"], r["detail"]) for r in found]
+
+    def spend(self) -> list[tuple[str, str, str, Decimal, int]]:
+        """Spend on succeeded jobs: (day, label, currency, amount, jobs), by day and label.
+
+        Only quoted amounts count (jobs with an unknown price are left out). Rows removed
+        by `prune` still count, from their archived totals.
+        """
+        if self._empty:
+            return []
+        totals: dict[tuple[str, str, str], tuple[int, int]] = {}
+        with self._backend.read() as tx:
+            live = tx.all(
+                "SELECT day, COALESCE(profile, provider) AS label, currency, "
+                "SUM(amount_micros) AS micros, COUNT(*) AS jobs FROM jobs "
+                "WHERE status = ? AND amount_micros IS NOT NULL "
+                "GROUP BY day, COALESCE(profile, provider), currency",
+                (JobStatus.SUCCEEDED.value,),
+            )
+            archived = tx.all("SELECT day, label, currency, micros, jobs FROM spend_archive")
+        for row in [*live, *archived]:
+            key = (str(row["day"]), str(row["label"]), str(row["currency"] or ""))
+            micros, count = totals.get(key, (0, 0))
+            totals[key] = (micros + int(row["micros"]), count + int(row["jobs"]))
+        return [
+            (day, label, cur, Decimal(micros).scaleb(-6).normalize(), n)
+            for (day, label, cur), (micros, n) in sorted(totals.items())
+        ]
+
+    def committed_today(self, today: dt.date | None = None) -> Decimal:
+        """Quoted amounts of one UTC day's submits that are or may be billed.
+
+        Counts everything not rejected, failed or cancelled: jobs in flight may still bill.
+
+        Args:
+            today: the day (default: the ledger clock's day).
+        """
+        if self._empty:
+            return Decimal(0)
+        day = today or self._now().date()
+        with self._backend.read() as tx:
+            return self._committed(tx, day)
+
+    def _committed(self, tx: Tx, day: dt.date) -> Decimal:
+        row = tx.one(
+            "SELECT SUM(amount_micros) AS micros FROM jobs WHERE day = ? "
+            "AND amount_micros IS NOT NULL AND submit_state != ? "
+            "AND (status IS NULL OR status NOT IN (?, ?))",
+            (day.isoformat(), REJECTED.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value),
+        )
+        micros = int(row["micros"]) if row and row["micros"] is not None else 0
+        return Decimal(micros).scaleb(-6).normalize() if micros else Decimal(0)
+
+    # -- housekeeping ---------------------------------------------------------------------
+
+    def prune(self, before: dt.date) -> int:
+        """Remove finished entries created before ``before``; keep their spend totals.
+
+        Returns the number of entries removed. Unfinished entries are never removed.
+        """
+        self._writable()
+        with self._backend.write() as tx:
+            totals = tx.all(
+                "SELECT day, COALESCE(profile, provider) AS label, COALESCE(currency, '') AS "
+                "currency, SUM(amount_micros) AS micros, COUNT(*) AS jobs FROM jobs "
+                "WHERE finished = 1 AND day < ? AND status = ? AND amount_micros IS NOT NULL "
+                "GROUP BY day, COALESCE(profile, provider), COALESCE(currency, '')",
+                (before.isoformat(), JobStatus.SUCCEEDED.value),
+            )
+            for row in totals:
+                tx.run(
+                    "INSERT INTO spend_archive (day, label, currency, micros, jobs) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (day, label, currency) DO UPDATE SET "
+                    "micros = spend_archive.micros + excluded.micros, "
+                    "jobs = spend_archive.jobs + excluded.jobs",
+                    (row["day"], row["label"], row["currency"], row["micros"], row["jobs"]),
+                )
+            tx.run(
+                "DELETE FROM events WHERE ledger_id IN "
+                "(SELECT ledger_id FROM jobs WHERE finished = 1 AND day < ?)",
+                (before.isoformat(),),
+            )
+            return tx.run("DELETE FROM jobs WHERE finished = 1 AND day < ?", (before.isoformat(),))

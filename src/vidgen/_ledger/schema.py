@@ -1,0 +1,131 @@
+"""The ledger's tables, their version, and the migrations from older versions.
+
+Version 1 was the first ledger (no ``meta`` table). Version 2 keys jobs by endpoint as well
+as provider and id, keeps the provider's non-secret settings, the day and amount in forms
+that can be indexed and summed, whether anything is left to do, claims (leases) on jobs
+being finished, and spend totals of pruned rows.
+
+The same statements serve SQLite and PostgreSQL; `ddl` fills in the few words that differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+__all__ = ["FINISHED", "VERSION", "ddl", "migrate_v1"]
+
+VERSION = 2
+
+#: Whether a row has anything left to do, as an SQL expression over its own columns.
+FINISHED = (
+    "CASE WHEN submit_state = 'rejected' OR problem IS NOT NULL "
+    "OR status IN ('failed', 'cancelled') "
+    "OR (status = 'succeeded' AND output_path IS NOT NULL) THEN 1 ELSE 0 END"
+)
+
+_JOBS_COLUMNS = """
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    day            TEXT NOT NULL,
+    profile        TEXT,
+    provider       TEXT NOT NULL,
+    endpoint       TEXT NOT NULL DEFAULT '',
+    model          TEXT,
+    settings       TEXT,
+    request        TEXT NOT NULL,
+    submit_state   TEXT NOT NULL,
+    submit_error   TEXT,
+    job_id         TEXT,
+    status         TEXT,
+    progress       INTEGER,
+    quote          TEXT,
+    amount         TEXT,
+    amount_micros  BIGINT,
+    currency       TEXT,
+    expires_at     TEXT,
+    job            TEXT,
+    callback_token TEXT,
+    output_target  TEXT,
+    output_path    TEXT,
+    output_size    BIGINT,
+    output_sha256  TEXT,
+    downloaded_at  TEXT,
+    problem        TEXT,
+    claimed_by     TEXT,
+    claimed_until  TEXT,
+    finished       INTEGER NOT NULL DEFAULT 0
+"""
+
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs(provider, endpoint, job_id);
+CREATE INDEX IF NOT EXISTS jobs_by_job_id ON jobs(job_id);
+CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs(ledger_id) WHERE finished = 0;
+CREATE INDEX IF NOT EXISTS jobs_by_day ON jobs(day);
+CREATE INDEX IF NOT EXISTS events_by_job ON events(ledger_id);
+"""
+
+_OTHER_TABLES = """
+CREATE TABLE IF NOT EXISTS spend_archive (
+    day      TEXT NOT NULL,
+    label    TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    micros   BIGINT NOT NULL,
+    jobs     INTEGER NOT NULL,
+    PRIMARY KEY (day, label, currency)
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+def _serial(dialect: str) -> str:
+    if dialect == "postgresql":
+        return "BIGSERIAL PRIMARY KEY"
+    return "INTEGER PRIMARY KEY AUTOINCREMENT"
+
+
+def ddl(dialect: str) -> list[str]:
+    """The statements that create an empty ledger of the current version."""
+    serial = _serial(dialect)
+    text = (
+        f"CREATE TABLE IF NOT EXISTS jobs (\n    ledger_id {serial},{_JOBS_COLUMNS});\n"
+        f"CREATE TABLE IF NOT EXISTS events (\n    event_id {serial},\n"
+        "    ledger_id BIGINT NOT NULL REFERENCES jobs(ledger_id),\n"
+        "    at TEXT NOT NULL,\n    kind TEXT NOT NULL,\n    detail TEXT\n);\n"
+        + _OTHER_TABLES
+        + _INDEXES
+    )
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def migrate_v1(run: Callable[[str], object]) -> None:
+    """Bring a version-1 ledger (SQLite only: there was no other) to version 2, in place.
+
+    Old rows get an empty endpoint (they were keyed by provider and id alone), their day
+    and amount in micro-units, and the "unknown" submit state its own name.
+    """
+    for column in (
+        "day TEXT NOT NULL DEFAULT ''",
+        "endpoint TEXT NOT NULL DEFAULT ''",
+        "settings TEXT",
+        "amount_micros BIGINT",
+        "problem TEXT",
+        "claimed_by TEXT",
+        "claimed_until TEXT",
+        "finished INTEGER NOT NULL DEFAULT 0",
+    ):
+        run(f"ALTER TABLE jobs ADD COLUMN {column}")
+    run("DROP INDEX IF EXISTS jobs_by_provider_id")
+    run("DROP INDEX IF EXISTS jobs_by_state")
+    run("UPDATE jobs SET day = substr(created_at, 1, 10)")
+    run("UPDATE jobs SET submit_state = 'outcome_unknown' WHERE submit_state = 'unknown'")
+    run(
+        "UPDATE jobs SET amount_micros = CAST(ROUND(CAST(amount AS REAL) * 1000000) AS INTEGER) "
+        "WHERE amount IS NOT NULL"
+    )
+    run(f"UPDATE jobs SET finished = {FINISHED}")
+    for statement in (_OTHER_TABLES + _INDEXES).split(";"):
+        if statement.strip():
+            run(statement.strip())
