@@ -48,6 +48,12 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    """The async tests run on asyncio (and their ids, which name cassettes, carry no backend)."""
+    return "asyncio"
+
+
 # Response headers that identify an account, and are dropped when a cassette is recorded.
 _ACCOUNT_HEADERS = (
     "set-cookie",
