@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from openai_payloads import RELAY_MODEL, RELAY_URL
 
 import vidgen
 from vidgen.testing import FakeClock, make_response
@@ -143,19 +144,9 @@ def test_relay_lifecycle(
     client = cassette_client(
         clock=clock,
         provider="openai-compatible",
-        base_url="https://relay.example.com/v1",
+        base_url=RELAY_URL,
         api_key_env="MYRELAY_API_KEY",
-        models=[
-            {
-                "id": "veo-3.1-fast",
-                "durations": [4, 6, 8],
-                "sizes": ["1280x720", "720x1280"],
-                "reference": ["url"],
-                "price_per_second": "0.15",
-                "price_source": "https://relay.example.com/pricing",
-                "price_as_of": "2026-11-01",
-            }
-        ],
+        models=[RELAY_MODEL],
     )
     request = vidgen.VideoRequest(
         prompt="She turns around and smiles",

@@ -24,6 +24,8 @@ from openai_payloads import (
     INVALID_SECONDS_VALUE,
     LIST_ABBREVIATED,
     QUEUED,
+    RELAY_MODEL,
+    RELAY_URL,
     REMIX,
     error_body,
     failed,
@@ -35,16 +37,6 @@ from vidgen_openai import OpenAICompatibleProvider, OpenAIProvider
 
 KEY = "sk-test-not-a-real-key"
 UTC = dt.timezone.utc
-RELAY_URL = "https://relay.example.com/v1"
-RELAY_MODEL = {
-    "id": "veo-3.1-fast",
-    "durations": [4, 6, 8],
-    "sizes": ["1280x720", "720x1280"],
-    "reference": ["url"],
-    "price_per_second": "0.15",
-    "price_source": "https://relay.example.com/pricing",
-    "price_as_of": "2026-11-01",
-}
 
 
 @pytest.fixture
