@@ -1,12 +1,15 @@
-"""Shared fixtures: an isolated environment, cassette settings, a fake clock."""
+"""Shared fixtures: an isolated environment, a fake clock, cassette settings and clients."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+import vidgen
 import vidgen.plugins
 from vidgen.testing import FakeClock
 
@@ -46,6 +49,12 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def clock() -> FakeClock:
     """A clock that advances only when slept on."""
     return FakeClock()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """The async tests run on asyncio (and their ids, which name cassettes, carry no backend)."""
+    return "asyncio"
 
 
 # Response headers that identify an account, and are dropped when a cassette is recorded.
@@ -104,3 +113,56 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     except ValueError:
         provider = "core"
     return str(CASSETTES / provider)
+
+
+# -- clients whose requests a cassette answers ----------------------------------------------------
+
+
+@pytest.fixture
+def sent() -> list[httpx.Request]:
+    """Every request a cassette client sent, in order, as it left (credentials included)."""
+    return []
+
+
+@pytest.fixture
+def cassette_client(sent: list[httpx.Request]) -> Iterator[Callable[..., vidgen.Client]]:
+    """``cassette_client(clock=..., **options)``: a `vidgen.Client` on a fake clock whose
+    requests go through httpx as in real use (so the test's cassette answers them), each
+    appended to ``sent`` as it leaves. ``options`` are the client's own; the ledger is on."""
+    made: list[vidgen.Client] = []
+    with httpx.Client(event_hooks={"request": [sent.append]}) as http:
+
+        def make(*, clock: FakeClock | None = None, **options: Any) -> vidgen.Client:
+            clock = clock or FakeClock()
+            client = vidgen.Client(clock=clock, sleep=clock.sleep, http_client=http, **options)
+            made.append(client)
+            return client
+
+        yield make
+        for client in made:
+            client.close()
+
+
+@pytest.fixture
+async def cassette_async_client(
+    sent: list[httpx.Request],
+) -> AsyncIterator[Callable[..., vidgen.AsyncClient]]:
+    """``cassette_async_client(clock=..., **options)``: the async twin of ``cassette_client``."""
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    made: list[vidgen.AsyncClient] = []
+    async with httpx.AsyncClient(event_hooks={"request": [record]}) as http:
+
+        def make(*, clock: FakeClock | None = None, **options: Any) -> vidgen.AsyncClient:
+            clock = clock or FakeClock()
+            client = vidgen.AsyncClient(
+                clock=clock, sleep=clock.asleep, http_client=http, **options
+            )
+            made.append(client)
+            return client
+
+        yield make
+        for client in made:
+            await client.aclose()

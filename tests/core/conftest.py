@@ -1,39 +1,38 @@
-"""Fixtures for the core tests: a scripted HTTP server, clients on it, an async backend."""
+"""Fixtures for the core tests: a scripted server and OpenAI clients on it, on the fake clock."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
-from core_support import FakeAPI
 
 import vidgen
-from vidgen.testing import FakeClock
+from vidgen.testing import FakeClock, FakeServer, fake_async_client, fake_client
+
+#: What ``make_client`` builds unless a test says otherwise. The ledger is on, as in a
+#: user's client, so every flow is tested with the bookkeeping it has in real use.
+CLIENT_DEFAULTS: dict[str, Any] = {
+    "provider": "openai",
+    "api_key": "sk-test-secret",
+    "allow_retired": True,
+    "ledger": True,
+}
 
 
 @pytest.fixture
-def api() -> FakeAPI:
-    return FakeAPI()
+def api() -> FakeServer:
+    """The server every ``make_client`` client talks to."""
+    return FakeServer()
 
 
 @pytest.fixture
-def make_client(api: FakeAPI, clock: FakeClock) -> Iterator[Callable[..., vidgen.Client]]:
-    """``make_client(**kwargs)``: an OpenAI `Client` on the fake API with fake time."""
+def make_client(api: FakeServer, clock: FakeClock) -> Iterator[Callable[..., vidgen.Client]]:
+    """``make_client(**options)``: an OpenAI `Client` on ``api`` and the fake clock."""
     made: list[vidgen.Client] = []
 
-    def make(**kwargs: Any) -> vidgen.Client:
-        options: dict[str, Any] = {
-            "provider": "openai",
-            "api_key": "sk-test-secret",
-            "allow_retired": True,
-            "clock": clock,
-            "sleep": clock.sleep,
-            "http_client": httpx.Client(transport=httpx.MockTransport(api)),
-            **kwargs,
-        }
-        client = vidgen.Client(**options)
+    def make(**options: Any) -> vidgen.Client:
+        client = fake_client(api, clock=clock, **{**CLIENT_DEFAULTS, **options})
         made.append(client)
         return client
 
@@ -43,24 +42,10 @@ def make_client(api: FakeAPI, clock: FakeClock) -> Iterator[Callable[..., vidgen
 
 
 @pytest.fixture
-def make_async_client(api: FakeAPI, clock: FakeClock) -> Callable[..., vidgen.AsyncClient]:
-    """``make_async_client(**kwargs)``: the async twin of ``make_client``."""
+def make_async_client(api: FakeServer, clock: FakeClock) -> Callable[..., vidgen.AsyncClient]:
+    """``make_async_client(**options)``: the async twin of ``make_client``."""
 
-    def make(**kwargs: Any) -> vidgen.AsyncClient:
-        options: dict[str, Any] = {
-            "provider": "openai",
-            "api_key": "sk-test-secret",
-            "allow_retired": True,
-            "clock": clock,
-            "sleep": clock.asleep,
-            "http_client": httpx.AsyncClient(transport=httpx.MockTransport(api)),
-            **kwargs,
-        }
-        return vidgen.AsyncClient(**options)
+    def make(**options: Any) -> vidgen.AsyncClient:
+        return fake_async_client(api, clock=clock, **{**CLIENT_DEFAULTS, **options})
 
     return make
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from core_support import FAKE_NOW, FakeAPI, KeyHeader, broken_body, fail, reply, video
+from core_support import FAKE_NOW, KeyHeader, video
 
 import vidgen
 from vidgen import (
@@ -23,7 +23,7 @@ from vidgen import (
     VideoRequest,
     WaitTimeout,
 )
-from vidgen.testing import FakeClock
+from vidgen.testing import FakeClock, FakeServer, broken_body, fail, reply
 
 pytestmark = pytest.mark.anyio
 
@@ -47,7 +47,7 @@ def finished_job(**changes: object) -> Job:
 
 
 async def test_submit_resent_after_connect_error(
-    api: FakeAPI, make_async_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_async_client: MakeClient, clock: FakeClock
 ) -> None:
     api.route("POST", CREATE, fail(httpx.ConnectError), reply(json=video()))
     async with make_async_client() as client:
@@ -58,7 +58,7 @@ async def test_submit_resent_after_connect_error(
 
 
 async def test_submit_resent_after_rate_limit(
-    api: FakeAPI, make_async_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_async_client: MakeClient, clock: FakeClock
 ) -> None:
     limited = {"error": {"message": "slow down", "code": "rate_limit_exceeded"}}
     api.route(
@@ -75,7 +75,7 @@ async def test_submit_resent_after_rate_limit(
 
 @pytest.mark.parametrize("error", [httpx.ReadTimeout, httpx.RemoteProtocolError])
 async def test_submit_not_resent_after_ambiguous_failure(
-    api: FakeAPI, make_async_client: MakeClient, error: type[httpx.TransportError]
+    api: FakeServer, make_async_client: MakeClient, error: type[httpx.TransportError]
 ) -> None:
     api.route("POST", CREATE, fail(error), reply(json=video()))
     async with make_async_client() as client:
@@ -86,7 +86,7 @@ async def test_submit_not_resent_after_ambiguous_failure(
     assert "a job may exist" in str(info.value)
 
 
-async def test_submit_not_resent_after_500(api: FakeAPI, make_async_client: MakeClient) -> None:
+async def test_submit_not_resent_after_500(api: FakeServer, make_async_client: MakeClient) -> None:
     api.route("POST", CREATE, reply(500, json={"error": {"message": "oops"}}), reply(json=video()))
     async with make_async_client() as client:
         with pytest.raises(ServerError) as info:
@@ -95,7 +95,9 @@ async def test_submit_not_resent_after_500(api: FakeAPI, make_async_client: Make
     assert "may have created the job" in (info.value.hint or "")
 
 
-async def test_read_retried(api: FakeAPI, make_async_client: MakeClient, clock: FakeClock) -> None:
+async def test_read_retried(
+    api: FakeServer, make_async_client: MakeClient, clock: FakeClock
+) -> None:
     api.route(
         "GET",
         STATUS,
@@ -111,7 +113,7 @@ async def test_read_retried(api: FakeAPI, make_async_client: MakeClient, clock: 
 
 
 async def test_wait_hint_and_progress(
-    api: FakeAPI, make_async_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_async_client: MakeClient, clock: FakeClock
 ) -> None:
     api.route(
         "GET",
@@ -128,7 +130,9 @@ async def test_wait_hint_and_progress(
     assert clock.sleeps == [1.5, 5.0]
 
 
-async def test_wait_timeout(api: FakeAPI, make_async_client: MakeClient, clock: FakeClock) -> None:
+async def test_wait_timeout(
+    api: FakeServer, make_async_client: MakeClient, clock: FakeClock
+) -> None:
     api.route("GET", STATUS, reply(json=video("queued")))
     start = clock.now
     async with make_async_client() as client:
@@ -138,7 +142,7 @@ async def test_wait_timeout(api: FakeAPI, make_async_client: MakeClient, clock: 
     assert clock.now - start == pytest.approx(12)
 
 
-async def test_wait_job_failed(api: FakeAPI, make_async_client: MakeClient) -> None:
+async def test_wait_job_failed(api: FakeServer, make_async_client: MakeClient) -> None:
     api.route("GET", STATUS, reply(json=video("failed", error={"code": "x", "message": "broke"})))
     async with make_async_client() as client:
         with pytest.raises(JobFailed) as info:
@@ -147,7 +151,7 @@ async def test_wait_job_failed(api: FakeAPI, make_async_client: MakeClient) -> N
 
 
 async def test_download_cut_short_keeps_the_target(
-    api: FakeAPI, make_async_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_async_client: MakeClient, tmp_path: Path
 ) -> None:
     target = tmp_path / "out.mp4"
     target.write_bytes(b"old")
@@ -163,7 +167,7 @@ async def test_download_cut_short_keeps_the_target(
 
 
 async def test_download_broken_mid_stream_leaves_only_a_part(
-    api: FakeAPI, make_async_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_async_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, broken_body())
     target = tmp_path / "out.mp4"
@@ -176,7 +180,7 @@ async def test_download_broken_mid_stream_leaves_only_a_part(
 
 
 async def test_download_and_redirect(
-    api: FakeAPI, make_async_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_async_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, reply(302, headers={"location": "https://cdn.example.net/v.mp4"}))
     api.route("GET", "/v.mp4", reply(content=b"async video"))
@@ -187,7 +191,7 @@ async def test_download_and_redirect(
 
 
 async def test_expired_before_any_http(
-    api: FakeAPI, make_async_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_async_client: MakeClient, tmp_path: Path
 ) -> None:
     expired = dt.datetime.fromtimestamp(FAKE_NOW - 60, tz=dt.timezone.utc)
     async with make_async_client() as client:
@@ -196,7 +200,7 @@ async def test_expired_before_any_http(
     assert api.requests == []
 
 
-async def test_budget_before_any_http(api: FakeAPI, make_async_client: MakeClient) -> None:
+async def test_budget_before_any_http(api: FakeServer, make_async_client: MakeClient) -> None:
     async with make_async_client(max_job_cost="0.10") as client:
         with pytest.raises(BudgetExceeded) as info:
             await client.submit(REQUEST)
@@ -205,7 +209,7 @@ async def test_budget_before_any_http(api: FakeAPI, make_async_client: MakeClien
 
 
 async def test_generate(
-    api: FakeAPI, make_async_client: MakeClient, clock: FakeClock, tmp_path: Path
+    api: FakeServer, make_async_client: MakeClient, clock: FakeClock, tmp_path: Path
 ) -> None:
     api.route("POST", CREATE, reply(json=video()))
     api.route("GET", STATUS, reply(json=video("completed", progress=100)))
@@ -216,7 +220,7 @@ async def test_generate(
     assert api.count("POST") == 1
 
 
-async def test_sync_sleep_function_is_accepted(api: FakeAPI, clock: FakeClock) -> None:
+async def test_sync_sleep_function_is_accepted(api: FakeServer, clock: FakeClock) -> None:
     # sleep= may be a plain function as well as a coroutine function.
     api.route("GET", STATUS, reply(json=video("queued")), reply(json=video("completed")))
     async with vidgen.AsyncClient(
@@ -224,21 +228,21 @@ async def test_sync_sleep_function_is_accepted(api: FakeAPI, clock: FakeClock) -
         api_key="sk-test",
         clock=clock,
         sleep=clock.sleep,
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(api)),
+        http_client=api.async_client(),
     ) as client:
         await client.wait("video_123")
     assert clock.sleeps == [5.0]
 
 
 async def test_a_following_http_client_does_not_follow(
-    api: FakeAPI, clock: FakeClock, tmp_path: Path
+    api: FakeServer, clock: FakeClock, tmp_path: Path
 ) -> None:
     # httpx would forward the api-key header to the other host; vidgen's own following drops it.
     api.route(
         "GET", "/v1/jobs/j1/video", reply(302, headers={"location": "https://cdn.example.net/v"})
     )
     api.route("GET", "/v", reply(content=b"video"))
-    http = httpx.AsyncClient(transport=httpx.MockTransport(api), follow_redirects=True)
+    http = httpx.AsyncClient(transport=api.transport(), follow_redirects=True)
     async with vidgen.AsyncClient(
         provider=KeyHeader(api_key="key-must-stay-home"),
         clock=clock,

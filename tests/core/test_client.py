@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from core_support import FAKE_NOW, FakeAPI, KeyHeader, broken_body, fail, reply, video
+from core_support import FAKE_NOW, KeyHeader, video
 
 import vidgen
 from vidgen import (
@@ -31,7 +31,7 @@ from vidgen import (
     WaitTimeout,
 )
 from vidgen.provider import Provider
-from vidgen.testing import FakeClock
+from vidgen.testing import FakeClock, FakeServer, broken_body, fail, fake_client, reply
 
 MakeClient = Callable[..., vidgen.Client]
 
@@ -64,7 +64,7 @@ def no_part_files(folder: Path) -> bool:
 # -- submit: resent only when it provably never arrived ---------------------------------------------
 
 
-def test_submit_sends_once(api: FakeAPI, make_client: MakeClient, clock: FakeClock) -> None:
+def test_submit_sends_once(api: FakeServer, make_client: MakeClient, clock: FakeClock) -> None:
     api.route("POST", CREATE, reply(json=video()))
     job = make_client().submit(REQUEST)
     assert (job.id, job.status, job.provider) == ("video_123", JobStatus.QUEUED, "openai")
@@ -81,7 +81,7 @@ def test_submit_sends_once(api: FakeAPI, make_client: MakeClient, clock: FakeClo
 
 
 def test_submit_is_resent_after_a_connect_error(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_client: MakeClient, clock: FakeClock
 ) -> None:
     api.route("POST", CREATE, fail(httpx.ConnectError), reply(json=video()))
     job = make_client().submit(REQUEST)
@@ -92,7 +92,7 @@ def test_submit_is_resent_after_a_connect_error(
 
 
 def test_submit_gives_up_after_repeated_connect_errors(
-    api: FakeAPI, make_client: MakeClient
+    api: FakeServer, make_client: MakeClient
 ) -> None:
     api.route("POST", CREATE, fail(httpx.ConnectError, "name or service not known"))
     with pytest.raises(TransportError) as info:
@@ -103,7 +103,7 @@ def test_submit_gives_up_after_repeated_connect_errors(
 
 
 def test_submit_is_resent_after_a_rate_limit(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_client: MakeClient, clock: FakeClock
 ) -> None:
     api.route(
         "POST",
@@ -116,7 +116,7 @@ def test_submit_is_resent_after_a_rate_limit(
     assert clock.sleeps == [7.0]
 
 
-def test_quota_429_is_not_resent(api: FakeAPI, make_client: MakeClient) -> None:
+def test_quota_429_is_not_resent(api: FakeServer, make_client: MakeClient) -> None:
     body = {"error": {"message": "You exceeded your quota", "code": "insufficient_quota"}}
     api.route("POST", CREATE, reply(429, json=body))
     with pytest.raises(InsufficientCredits):
@@ -129,7 +129,7 @@ def test_quota_429_is_not_resent(api: FakeAPI, make_client: MakeClient) -> None:
     [httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteTimeout],
 )
 def test_submit_is_not_resent_once_it_may_have_arrived(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock, error: type[httpx.TransportError]
+    api: FakeServer, make_client: MakeClient, clock: FakeClock, error: type[httpx.TransportError]
 ) -> None:
     api.route("POST", CREATE, fail(error), reply(json=video()))
     with pytest.raises(TransportError) as info:
@@ -145,7 +145,7 @@ def test_submit_is_not_resent_once_it_may_have_arrived(
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_submit_is_not_resent_after_a_server_error(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock, status: int
+    api: FakeServer, make_client: MakeClient, clock: FakeClock, status: int
 ) -> None:
     api.route("POST", CREATE, reply(status, json=SERVER_ERROR), reply(json=video()))
     with pytest.raises(ServerError) as info:
@@ -160,7 +160,7 @@ def test_submit_is_not_resent_after_a_server_error(
 # -- reads: retried with backoff, honouring the server -----------------------------------------------
 
 
-def test_status_read_is_retried(api: FakeAPI, make_client: MakeClient, clock: FakeClock) -> None:
+def test_status_read_is_retried(api: FakeServer, make_client: MakeClient, clock: FakeClock) -> None:
     api.route(
         "GET",
         STATUS,
@@ -182,7 +182,7 @@ def test_status_read_is_retried(api: FakeAPI, make_client: MakeClient, clock: Fa
     [({"retry-after": "3"}, 3.0), ({"retry-after-ms": "1500"}, 1.5)],
 )
 def test_status_read_honours_retry_after(
-    api: FakeAPI,
+    api: FakeServer,
     make_client: MakeClient,
     clock: FakeClock,
     headers: dict[str, str],
@@ -193,14 +193,14 @@ def test_status_read_honours_retry_after(
     assert clock.sleeps == [expected]
 
 
-def test_status_read_gives_up(api: FakeAPI, make_client: MakeClient) -> None:
+def test_status_read_gives_up(api: FakeServer, make_client: MakeClient) -> None:
     api.route("GET", STATUS, reply(500, json=SERVER_ERROR))
     with pytest.raises(ServerError):
         make_client().get("video_123")
     assert api.count("GET") == vidgen.RetryPolicy().read_attempts == 5
 
 
-def test_not_found_is_not_retried(api: FakeAPI, make_client: MakeClient) -> None:
+def test_not_found_is_not_retried(api: FakeServer, make_client: MakeClient) -> None:
     api.route("GET", STATUS, reply(404, json={"error": {"message": "No such video"}}))
     with pytest.raises(NotFound):
         make_client().get("video_123")
@@ -211,7 +211,7 @@ def test_not_found_is_not_retried(api: FakeAPI, make_client: MakeClient) -> None
 
 
 def test_wait_honours_the_poll_hint(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_client: MakeClient, clock: FakeClock
 ) -> None:
     api.route(
         "GET",
@@ -226,7 +226,7 @@ def test_wait_honours_the_poll_hint(
 
 
 def test_wait_backs_off_without_hints(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_client: MakeClient, clock: FakeClock
 ) -> None:
     api.route(
         "GET", STATUS, *[reply(json=video("in_progress"))] * 7, reply(json=video("completed"))
@@ -236,7 +236,7 @@ def test_wait_backs_off_without_hints(
 
 
 def test_wait_times_out_at_the_deadline(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_client: MakeClient, clock: FakeClock
 ) -> None:
     api.route("GET", STATUS, reply(json=video("in_progress", progress=55)))
     start = clock.now
@@ -251,7 +251,7 @@ def test_wait_times_out_at_the_deadline(
 
 
 def test_wait_never_sleeps_past_a_hint_beyond_the_deadline(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock
+    api: FakeServer, make_client: MakeClient, clock: FakeClock
 ) -> None:
     api.route("GET", STATUS, reply(json=video("queued"), headers={"openai-poll-after-ms": "60000"}))
     start = clock.now
@@ -261,7 +261,7 @@ def test_wait_never_sleeps_past_a_hint_beyond_the_deadline(
     assert clock.now - start == 10.0
 
 
-def test_wait_raises_job_failed(api: FakeAPI, make_client: MakeClient) -> None:
+def test_wait_raises_job_failed(api: FakeServer, make_client: MakeClient) -> None:
     failed = video(
         "failed",
         progress=None,
@@ -277,7 +277,7 @@ def test_wait_raises_job_failed(api: FakeAPI, make_client: MakeClient) -> None:
     assert "The prompt was refused" in str(info.value)
 
 
-def test_on_progress_sees_every_state(api: FakeAPI, make_client: MakeClient) -> None:
+def test_on_progress_sees_every_state(api: FakeServer, make_client: MakeClient) -> None:
     api.route(
         "GET",
         STATUS,
@@ -297,7 +297,7 @@ def test_on_progress_sees_every_state(api: FakeAPI, make_client: MakeClient) -> 
 
 
 def test_unknown_status_keeps_polling(
-    api: FakeAPI, make_client: MakeClient, caplog: pytest.LogCaptureFixture
+    api: FakeServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     api.route(
         "GET",
@@ -316,7 +316,7 @@ def test_unknown_status_keeps_polling(
     assert "upscaling" in warnings[0].getMessage()
 
 
-def test_wait_on_a_finished_job_sends_nothing(api: FakeAPI, make_client: MakeClient) -> None:
+def test_wait_on_a_finished_job_sends_nothing(api: FakeServer, make_client: MakeClient) -> None:
     job = finished_job()
     assert make_client().wait(job) is job
     assert api.requests == []
@@ -327,7 +327,7 @@ def test_wait_on_a_finished_job_sends_nothing(api: FakeAPI, make_client: MakeCli
 # -- download -------------------------------------------------------------------------------------
 
 
-def test_download_writes_the_file(api: FakeAPI, make_client: MakeClient, tmp_path: Path) -> None:
+def test_download_writes_the_file(api: FakeServer, make_client: MakeClient, tmp_path: Path) -> None:
     api.route("GET", CONTENT, reply(content=b"mp4-bytes", headers={"content-length": "9"}))
     target = tmp_path / "videos" / "out.mp4"
     assert make_client().download(finished_job(), target) == target
@@ -341,7 +341,7 @@ def part_files(folder: Path) -> list[str]:
 
 
 def test_download_cut_short_leaves_only_a_resumable_part(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, reply(content=b"short", headers={"content-length": "100"}))
     target = tmp_path / "out.mp4"
@@ -359,7 +359,7 @@ def test_download_cut_short_leaves_only_a_resumable_part(
 
 
 def test_download_broken_mid_stream_leaves_nothing_under_the_name(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, broken_body())
     target = tmp_path / "out.mp4"
@@ -373,7 +373,7 @@ def test_download_broken_mid_stream_leaves_nothing_under_the_name(
 
 
 def test_download_resumes_with_range_after_a_break(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     whole = b"the first part of a video" + b" and the rest of it"
     head = len(b"the first part of a video")
@@ -396,7 +396,7 @@ def test_download_resumes_with_range_after_a_break(
 
 
 def test_download_falls_back_to_a_full_download_when_range_is_ignored(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     whole = b"the first part of a video, whole this time"
     api.route("GET", CONTENT, broken_body(len(whole)), reply(content=whole))
@@ -407,7 +407,7 @@ def test_download_falls_back_to_a_full_download_when_range_is_ignored(
 
 
 def test_download_retries_a_broken_body_then_succeeds(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, broken_body(), reply(content=b"whole video"))
     target = tmp_path / "out.mp4"
@@ -417,7 +417,7 @@ def test_download_retries_a_broken_body_then_succeeds(
 
 
 def test_existing_file_is_replaced_only_by_a_complete_download(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     target = tmp_path / "out.mp4"
     target.write_bytes(b"the old video")
@@ -427,14 +427,13 @@ def test_existing_file_is_replaced_only_by_a_complete_download(
     assert target.read_bytes() == b"the old video"
 
     api.route("GET", CONTENT, reply(content=b"the new video"))
-    api.served.clear()
     make_client().download(finished_job(), target)
     assert target.read_bytes() == b"the new video"
     assert no_part_files(tmp_path)
 
 
 def test_expired_content_fails_before_any_http(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     expired = dt.datetime.fromtimestamp(FAKE_NOW - 1, tz=dt.timezone.utc)
     with pytest.raises(ContentExpired, match="expired at"):
@@ -443,7 +442,7 @@ def test_expired_content_fails_before_any_http(
     assert not (tmp_path / "out.mp4").exists()
 
 
-def test_gone_is_content_expired(api: FakeAPI, make_client: MakeClient, tmp_path: Path) -> None:
+def test_gone_is_content_expired(api: FakeServer, make_client: MakeClient, tmp_path: Path) -> None:
     api.route("GET", CONTENT, reply(410, json={"error": {"message": "gone"}}))
     with pytest.raises(ContentExpired) as info:
         make_client().download(finished_job(), tmp_path / "out.mp4")
@@ -453,7 +452,7 @@ def test_gone_is_content_expired(api: FakeAPI, make_client: MakeClient, tmp_path
 
 
 def test_redirect_to_another_host_drops_the_key(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, reply(302, headers={"location": "https://cdn.example.net/v/abc.mp4"}))
     api.route("GET", "/v/abc.mp4", reply(content=b"from the cdn"))
@@ -466,7 +465,7 @@ def test_redirect_to_another_host_drops_the_key(
 
 
 def test_redirect_on_the_same_host_keeps_the_key(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, reply(307, headers={"location": "/v1/files/abc"}))
     api.route("GET", "/v1/files/abc", reply(content=b"same host"))
@@ -477,7 +476,7 @@ def test_redirect_on_the_same_host_keeps_the_key(
 
 
 def test_redirect_from_https_to_http_is_refused(
-    api: FakeAPI, make_client: MakeClient, clock: FakeClock, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, clock: FakeClock, tmp_path: Path
 ) -> None:
     api.route("GET", CONTENT, reply(302, headers={"location": "http://cdn.example.net/v.mp4"}))
     with pytest.raises(ProtocolError, match="redirected from https to http; refusing to follow"):
@@ -487,7 +486,7 @@ def test_redirect_from_https_to_http_is_refused(
     assert not (tmp_path / "out.mp4").exists()
 
 
-def test_redirect_loop_is_refused(api: FakeAPI, make_client: MakeClient, tmp_path: Path) -> None:
+def test_redirect_loop_is_refused(api: FakeServer, make_client: MakeClient, tmp_path: Path) -> None:
     api.route("GET", CONTENT, reply(302, headers={"location": "/v1/videos/video_123/content"}))
     with pytest.raises(ProtocolError, match="redirected more than 5 times"):
         make_client().download(finished_job(), tmp_path / "out.mp4")
@@ -495,7 +494,9 @@ def test_redirect_loop_is_refused(api: FakeAPI, make_client: MakeClient, tmp_pat
     assert not (tmp_path / "out.mp4").exists()
 
 
-def test_download_of_a_running_job(api: FakeAPI, make_client: MakeClient, tmp_path: Path) -> None:
+def test_download_of_a_running_job(
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
+) -> None:
     api.route("GET", STATUS, reply(json=video("in_progress", progress=45)))
     with pytest.raises(UnsupportedRequest) as info:
         make_client().download("video_123", tmp_path / "out.mp4")
@@ -505,7 +506,7 @@ def test_download_of_a_running_job(api: FakeAPI, make_client: MakeClient, tmp_pa
 
 
 def test_download_by_id_of_a_finished_job(
-    api: FakeAPI, make_client: MakeClient, tmp_path: Path
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api.route("GET", STATUS, reply(json=video("completed", progress=100)))
     api.route("GET", CONTENT, reply(content=b"done"))
@@ -516,7 +517,7 @@ def test_download_by_id_of_a_finished_job(
 # -- budget ----------------------------------------------------------------------------------------
 
 
-def test_over_budget_is_refused_before_any_http(api: FakeAPI, make_client: MakeClient) -> None:
+def test_over_budget_is_refused_before_any_http(api: FakeServer, make_client: MakeClient) -> None:
     client = make_client(max_job_cost="0.50")
     with pytest.raises(BudgetExceeded) as info:
         client.submit(REQUEST)  # 8 s at $0.10
@@ -526,14 +527,14 @@ def test_over_budget_is_refused_before_any_http(api: FakeAPI, make_client: MakeC
     assert "costs $0.80, over max_job_cost 0.50" in str(info.value)
 
 
-def test_within_budget_is_sent(api: FakeAPI, make_client: MakeClient) -> None:
+def test_within_budget_is_sent(api: FakeServer, make_client: MakeClient) -> None:
     api.route("POST", CREATE, reply(json=video()))
     make_client(max_job_cost=Decimal("0.80")).submit(REQUEST)
     assert api.count("POST") == 1
 
 
 def test_unknown_price_cannot_be_checked_against_a_budget(
-    api: FakeAPI, make_client: MakeClient
+    api: FakeServer, make_client: MakeClient
 ) -> None:
     client = make_client(
         provider="openai-compatible",
@@ -547,7 +548,9 @@ def test_unknown_price_cannot_be_checked_against_a_budget(
     assert api.requests == []
 
 
-def test_budget_from_the_config_file(api: FakeAPI, make_client: MakeClient, tmp_path: Path) -> None:
+def test_budget_from_the_config_file(
+    api: FakeServer, make_client: MakeClient, tmp_path: Path
+) -> None:
     (tmp_path / "vidgen.toml").write_text(
         '[profiles.sora]\nprovider = "openai"\nmax_job_cost = "0.40"\n'
     )
@@ -560,7 +563,9 @@ def test_budget_from_the_config_file(api: FakeAPI, make_client: MakeClient, tmp_
 # -- the whole job ---------------------------------------------------------------------------------
 
 
-def test_generate(api: FakeAPI, make_client: MakeClient, clock: FakeClock, tmp_path: Path) -> None:
+def test_generate(
+    api: FakeServer, make_client: MakeClient, clock: FakeClock, tmp_path: Path
+) -> None:
     api.route("POST", CREATE, reply(json=video()))
     api.route(
         "GET",
@@ -582,7 +587,7 @@ def test_generate(api: FakeAPI, make_client: MakeClient, clock: FakeClock, tmp_p
     assert clock.sleeps == [1.0]
 
 
-def test_missing_key_is_raised_before_any_http(api: FakeAPI, make_client: MakeClient) -> None:
+def test_missing_key_is_raised_before_any_http(api: FakeServer, make_client: MakeClient) -> None:
     client = make_client(api_key=None)
     assert client.quote(REQUEST).amount == Decimal("0.80")  # no key needed to price it
     with pytest.raises(vidgen.ConfigError, match="no API key for openai: set OPENAI_API_KEY"):
@@ -620,17 +625,12 @@ class URLOutputs(Provider):
         return httpx.Request("GET", url, headers=self.headers())
 
 
-def _url_client(api: FakeAPI, clock: FakeClock) -> vidgen.Client:
-    return vidgen.Client(
-        provider=URLOutputs(api_key="sk-url-secret"),
-        clock=clock,
-        sleep=clock.sleep,
-        http_client=httpx.Client(transport=httpx.MockTransport(api)),
-    )
+def _url_client(api: FakeServer, clock: FakeClock) -> vidgen.Client:
+    return fake_client(api, provider=URLOutputs(api_key="sk-url-secret"), clock=clock, ledger=True)
 
 
 def test_output_url_on_another_host_gets_no_key(
-    api: FakeAPI, clock: FakeClock, tmp_path: Path
+    api: FakeServer, clock: FakeClock, tmp_path: Path
 ) -> None:
     api.route("GET", "/out/1.mp4", reply(content=b"cdn video"))
     job = finished_job(provider="urls", outputs=(Output(url="https://cdn.example.net/out/1.mp4"),))
@@ -641,7 +641,9 @@ def test_output_url_on_another_host_gets_no_key(
     assert (tmp_path / "out.mp4").read_bytes() == b"cdn video"
 
 
-def test_plain_http_output_url_is_refused(api: FakeAPI, clock: FakeClock, tmp_path: Path) -> None:
+def test_plain_http_output_url_is_refused(
+    api: FakeServer, clock: FakeClock, tmp_path: Path
+) -> None:
     job = finished_job(provider="urls", outputs=(Output(url="http://cdn.example.net/out/1.mp4"),))
     with pytest.raises(ProtocolError, match="not https"):
         _url_client(api, clock).download(job, tmp_path / "out.mp4")
@@ -650,7 +652,7 @@ def test_plain_http_output_url_is_refused(api: FakeAPI, clock: FakeClock, tmp_pa
 
 @pytest.mark.parametrize("follow", [False, True])
 def test_redirects_are_vidgens_even_with_a_following_http_client(
-    api: FakeAPI, clock: FakeClock, tmp_path: Path, follow: bool
+    api: FakeServer, clock: FakeClock, tmp_path: Path, follow: bool
 ) -> None:
     # httpx drops only Authorization on a cross-host redirect; vidgen must follow redirects
     # itself, whatever the http_client passed in was configured to do.
@@ -662,7 +664,7 @@ def test_redirects_are_vidgens_even_with_a_following_http_client(
         provider=KeyHeader(api_key="key-must-stay-home"),
         clock=clock,
         sleep=clock.sleep,
-        http_client=httpx.Client(transport=httpx.MockTransport(api), follow_redirects=follow),
+        http_client=httpx.Client(transport=api.transport(), follow_redirects=follow),
     )
     client.download(finished_job(id="j1", provider="keyheader"), tmp_path / "out.mp4")
     first, second = api.requests

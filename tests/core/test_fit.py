@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import pytest
-from core_support import gif_bytes, jpeg_bytes, png_bytes
 
 import vidgen
 from vidgen import (
@@ -18,6 +17,7 @@ from vidgen import (
     VideoRequest,
 )
 from vidgen.provider import Provider
+from vidgen.testing import gif_bytes, jpeg_bytes, png_bytes
 
 TODAY = dt.date(2026, 6, 1)
 

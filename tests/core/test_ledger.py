@@ -11,7 +11,7 @@ import pytest
 
 import vidgen
 from vidgen._events import Downloaded, JobSeen
-from vidgen.testing import FakeClock
+from vidgen.testing import FakeClock, FakeServer, Reply, fake_client, reply
 
 CLOCK = FakeClock()  # the ledger and the clients share one clock, so "today" agrees
 
@@ -28,29 +28,27 @@ MODELS = [
 
 
 def client(
-    ledger: vidgen.Ledger | None, answer: httpx.Response | None = None, **kwargs: object
-) -> tuple[vidgen.Client, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
+    ledger: vidgen.Ledger | None, answer: Reply | None = None, max_daily_spend: str | None = None
+) -> tuple[vidgen.Client, FakeServer]:
+    """A relay client on ``CLOCK`` whose submits get ``answer``, or else a new job id each."""
+    server = FakeServer()
 
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if answer is not None:
-            return answer
-        number = sum(1 for r in seen if r.method == "POST")
+    def created(request: httpx.Request) -> httpx.Response:
+        number = server.count("POST")
         return httpx.Response(200, json={"id": f"video_{number}", "status": "queued"})
 
-    clock = CLOCK
-    made = vidgen.Client(
+    server.route("POST", "/v1/videos", answer or created)
+    made = fake_client(
+        server,
         provider="openai-compatible",
+        api_key=None,
         base_url="https://relay.example/v1",
         models=MODELS,
         ledger=ledger if ledger is not None else False,
-        http_client=httpx.Client(transport=httpx.MockTransport(handle)),
-        clock=clock,
-        sleep=clock.sleep,
-        **kwargs,  # type: ignore[arg-type]
+        clock=CLOCK,
+        max_daily_spend=max_daily_spend,
     )
-    return made, seen
+    return made, server
 
 
 def open_ledger(tmp_path: Path) -> vidgen.Ledger:
@@ -81,10 +79,10 @@ def test_a_submit_is_recorded_with_its_quote_and_outcome(tmp_path: Path) -> None
 
 def test_a_refused_submit_is_rejected_and_an_ambiguous_one_unknown(tmp_path: Path) -> None:
     ledger = open_ledger(tmp_path)
-    refused, _ = client(ledger, httpx.Response(400, json={"error": {"message": "no"}}))
+    refused, _ = client(ledger, reply(400, json={"error": {"message": "no"}}))
     with pytest.raises(vidgen.InvalidRequest):
         refused.submit(REQUEST)
-    broken, _ = client(ledger, httpx.Response(502, text="bad gateway"))
+    broken, _ = client(ledger, reply(502, content="bad gateway"))
     with pytest.raises(vidgen.ServerError):
         broken.submit(REQUEST)
     states = [e.submit_state for e in reversed(ledger.entries())]
@@ -102,10 +100,10 @@ def test_a_submit_that_cannot_be_recorded_is_not_sent(
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(ledger._backend, "_connection", fail)
-    made, sent = client(ledger)
+    made, server = client(ledger)
     with pytest.raises(vidgen.LedgerError, match="nothing was sent"):
         made.submit(REQUEST)
-    assert sent == []
+    assert server.requests == []
 
 
 def test_statuses_and_downloads_are_recorded(tmp_path: Path) -> None:
@@ -141,12 +139,12 @@ def test_statuses_and_downloads_are_recorded(tmp_path: Path) -> None:
 
 def test_max_daily_spend_counts_todays_committed_jobs(tmp_path: Path) -> None:
     ledger = open_ledger(tmp_path)
-    made, sent = client(ledger, max_daily_spend="5.00")
+    made, server = client(ledger, max_daily_spend="5.00")
     made.submit(REQUEST)  # $2.00
     made.submit(REQUEST)  # $4.00 committed
     with pytest.raises(vidgen.BudgetExceeded, match=r"max_daily_spend 5\.00"):
         made.submit(REQUEST)  # would be $6.00
-    assert sum(1 for r in sent if r.method == "POST") == 2
+    assert server.count("POST") == 2
     assert ledger.committed_today() == Decimal("4.00")
 
 

@@ -349,9 +349,11 @@ def test_a_partly_corrupt_ledger(ledger: vidgen.Ledger, clock: FakeClock) -> Non
     ledger.path.write_bytes(bytes(data))
     for suffix in ("-wal", "-shm"):
         Path(str(ledger.path) + suffix).unlink(missing_ok=True)
-    with pytest.raises(vidgen.LedgerError, match="damaged|unreadable"):
-        reopened = vidgen.Ledger(ledger.path)
-        reopened.entries()
+    def reopen() -> None:
+        vidgen.Ledger(ledger.path).entries()
+
+    with pytest.raises(vidgen.LedgerError, match=r"damaged|unreadable"):
+        reopen()
 
 
 def test_an_old_ledger_is_migrated(tmp_path: Path) -> None:
@@ -436,7 +438,7 @@ def test_a_full_disk_when_recording_a_submit_sends_nothing(
 
     monkeypatch.setattr(ledger._backend, "_connection", full)
     server = FakeServer().route("POST", "/v1/videos", reply(json=video("queued")))
-    with pytest.raises(vidgen.LedgerError, match="disk .* is full"):
+    with pytest.raises(vidgen.LedgerError, match=r"disk .* is full"):
         relay(server, "https://relay.example/v1", ledger, clock).submit(REQUEST)
     assert server.requests == []
 

@@ -8,16 +8,9 @@ from pathlib import Path
 
 import attrs
 import pytest
-from core_support import (
-    gif_bytes,
-    jpeg_bytes,
-    png_bytes,
-    webp_vp8_bytes,
-    webp_vp8l_bytes,
-    webp_vp8x_bytes,
-)
 
 from vidgen import Reference
+from vidgen.testing import gif_bytes, jpeg_bytes, png_bytes, webp_bytes
 
 
 def test_hand_built_png_is_a_real_png() -> None:
@@ -35,9 +28,9 @@ def test_hand_built_png_is_a_real_png() -> None:
         (png_bytes(1280, 720), "image/png", (1280, 720)),
         (jpeg_bytes(1920, 1080), "image/jpeg", (1920, 1080)),
         (jpeg_bytes(720, 1280, progressive=True), "image/jpeg", (720, 1280)),
-        (webp_vp8_bytes(1024, 576), "image/webp", (1024, 576)),
-        (webp_vp8l_bytes(640, 480), "image/webp", (640, 480)),
-        (webp_vp8x_bytes(1792, 1024), "image/webp", (1792, 1024)),
+        (webp_bytes(1024, 576, kind="VP8"), "image/webp", (1024, 576)),
+        (webp_bytes(640, 480, kind="VP8L"), "image/webp", (640, 480)),
+        (webp_bytes(1792, 1024, kind="VP8X"), "image/webp", (1792, 1024)),
         (gif_bytes(300, 200), "image/gif", (300, 200)),
     ],
     ids=["png", "jpeg-sof0", "jpeg-sof2", "webp-vp8", "webp-vp8l", "webp-vp8x", "gif"],

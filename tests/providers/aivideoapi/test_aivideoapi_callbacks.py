@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,12 +20,14 @@ from aivideoapi_payloads import (
     created,
     task,
 )
-from aivideoapi_support import Script, reply
 
 import vidgen
 from vidgen import JobStatus
 from vidgen.provider import Provider
-from vidgen.testing import FakeClock
+from vidgen.testing import FakeServer, reply
+
+MakeClient = Callable[..., vidgen.Client]
+MakeAsyncClient = Callable[..., vidgen.AsyncClient]
 
 HOOK = "https://hooks.example.com/aivideoapi?source=vidgen"
 EVIL_URL = "https://evil.example.net/not-your-video.mp4"
@@ -90,31 +93,10 @@ def test_parse_callback_of_a_malformed_body_is_a_protocol_error(
 # -- Client.handle_callback ----------------------------------------------------------------------
 
 
-def api(*statuses: dict[str, Any], task_id: str = COMPLETED_ID) -> Script:
+def api(*statuses: dict[str, Any], task_id: str = COMPLETED_ID) -> FakeServer:
     """aivideoapi: one create answered with ``task_id``, then each status in turn."""
-    script = Script().on("POST", CREATE_URL, reply(json=created(task_id)))
+    script = FakeServer().on("POST", CREATE_URL, reply(json=created(task_id)))
     return script.on("GET", f"{API}/tasks/{task_id}", *(reply(json=s) for s in statuses))
-
-
-def sync_client(script: Script, clock: FakeClock, **kwargs: object) -> vidgen.Client:
-    return vidgen.Client(
-        provider="aivideoapi",
-        api_key="sk-test",
-        clock=clock,
-        sleep=clock.sleep,
-        http_client=script.client(),
-        **kwargs,
-    )
-
-
-def async_client(script: Script, clock: FakeClock) -> vidgen.AsyncClient:
-    return vidgen.AsyncClient(
-        provider="aivideoapi",
-        api_key="sk-test",
-        clock=clock,
-        sleep=clock.asleep,
-        http_client=script.async_client(),
-    )
 
 
 def request_with_hook() -> vidgen.VideoRequest:
@@ -126,14 +108,14 @@ def request_with_hook() -> vidgen.VideoRequest:
     )
 
 
-def sent_hook(script: Script, index: int = 0) -> str:
+def sent_hook(script: FakeServer, index: int = 0) -> str:
     """The callback URL the create request carried (where aivideoapi will POST)."""
     return str(script.body(index)["callback_url"])
 
 
-def test_submit_puts_a_per_job_token_in_the_callback_url(clock: FakeClock) -> None:
+def test_submit_puts_a_per_job_token_in_the_callback_url(make_client: MakeClient) -> None:
     script = api()
-    client = sync_client(script, clock)
+    client = make_client(script)
     job = client.submit(request_with_hook())
     url = httpx.URL(sent_hook(script))
     assert (url.scheme, url.host, url.path) == ("https", "hooks.example.com", "/aivideoapi")
@@ -144,27 +126,27 @@ def test_submit_puts_a_per_job_token_in_the_callback_url(clock: FakeClock) -> No
     assert client.callback_token(job.id) == token
 
 
-def test_each_submit_gets_its_own_token(clock: FakeClock) -> None:
+def test_each_submit_gets_its_own_token(make_client: MakeClient) -> None:
     script = api(task_id="a").on("POST", CREATE_URL, reply(json=created("b")))
-    client = sync_client(script, clock)
+    client = make_client(script)
     first, second = client.submit(request_with_hook()), client.submit(request_with_hook())
     tokens = {httpx.URL(sent_hook(script, i)).params["vidgen_token"] for i in (0, 1)}
     assert len(tokens) == 2
     assert tokens == {client.callback_token(first), client.callback_token(second)}
 
 
-def test_submit_without_a_callback_url_has_no_token(clock: FakeClock) -> None:
+def test_submit_without_a_callback_url_has_no_token(make_client: MakeClient) -> None:
     script = api()
-    client = sync_client(script, clock)
+    client = make_client(script)
     job = client.submit(vidgen.VideoRequest(prompt="x"))
     assert "callback_url" not in script.body()
     assert client.callback_token(job) is None
 
 
 @pytest.mark.parametrize("form", ["bytes", "str", "mapping"])
-def test_callback_is_verified_then_reread_from_the_api(clock: FakeClock, form: str) -> None:
+def test_callback_is_verified_then_reread_from_the_api(make_client: MakeClient, form: str) -> None:
     script = api(COMPLETED)
-    client = sync_client(script, clock)
+    client = make_client(script)
     job = client.submit(request_with_hook())
     body: Any = {
         "bytes": json.dumps(FORGED_BODY).encode(),
@@ -184,20 +166,20 @@ def test_callback_is_verified_then_reread_from_the_api(clock: FakeClock, form: s
     assert EVIL_URL not in json.dumps(dict(fresh.raw))
 
 
-def test_callback_status_is_only_a_hint(clock: FakeClock) -> None:
+def test_callback_status_is_only_a_hint(make_client: MakeClient) -> None:
     # The body says completed; the API says it is still processing.
     script = api(task(PROCESSING, id=COMPLETED_ID))
-    client = sync_client(script, clock)
+    client = make_client(script)
     client.submit(request_with_hook())
     fresh = client.handle_callback(json.dumps(COMPLETED), url=sent_hook(script))
     assert fresh.status is JobStatus.RUNNING
     assert fresh.outputs == ()
 
 
-def test_callback_of_a_failed_task_returns_the_failure(clock: FakeClock) -> None:
+def test_callback_of_a_failed_task_returns_the_failure(make_client: MakeClient) -> None:
     failed_id = str(FAILED["id"])
     script = api(FAILED, task_id=failed_id)
-    client = sync_client(script, clock)
+    client = make_client(script)
     client.submit(request_with_hook())
     fresh = client.handle_callback(json.dumps(FAILED).encode(), url=sent_hook(script))
     assert fresh.status is JobStatus.FAILED
@@ -206,9 +188,9 @@ def test_callback_of_a_failed_task_returns_the_failure(clock: FakeClock) -> None
     assert "refund" in fresh.error.message
 
 
-def test_token_may_be_passed_instead_of_the_url(clock: FakeClock) -> None:
+def test_token_may_be_passed_instead_of_the_url(make_client: MakeClient) -> None:
     script = api(COMPLETED)
-    client = sync_client(script, clock)
+    client = make_client(script)
     job = client.submit(request_with_hook())
     token = client.callback_token(job)
     assert token is not None
@@ -238,10 +220,10 @@ def rejected(
     ids=["no-token", "wrong-token", "empty-token", "nothing", "wrong-token-arg", "other-url"],
 )
 def test_forged_callback_is_rejected_before_any_request(
-    clock: FakeClock, url: str | None, token: str | None
+    make_client: MakeClient, url: str | None, token: str | None
 ) -> None:
     script = api(COMPLETED)
-    client = sync_client(script, clock)
+    client = make_client(script)
     client.submit(request_with_hook())
     error = rejected(client, json.dumps(FORGED_BODY), url=url, token=token)
     assert error.reason == "bad_token"
@@ -249,9 +231,9 @@ def test_forged_callback_is_rejected_before_any_request(
     assert script.sent("GET") == []
 
 
-def test_token_of_one_job_does_not_open_another(clock: FakeClock) -> None:
+def test_token_of_one_job_does_not_open_another(make_client: MakeClient) -> None:
     script = api(task_id="job-a").on("POST", CREATE_URL, reply(json=created("job-b")))
-    client = sync_client(script, clock)
+    client = make_client(script)
     client.submit(request_with_hook())
     client.submit(request_with_hook())
     url_for_a = sent_hook(script, 0)
@@ -260,9 +242,9 @@ def test_token_of_one_job_does_not_open_another(clock: FakeClock) -> None:
     assert script.sent("GET") == []
 
 
-def test_callback_for_a_job_this_client_never_submitted(clock: FakeClock) -> None:
+def test_callback_for_a_job_this_client_never_submitted(make_client: MakeClient) -> None:
     script = api(COMPLETED)
-    client = sync_client(script, clock)
+    client = make_client(script)
     client.submit(request_with_hook())
     stranger = task(COMPLETED, id="00000000-0000-0000-0000-000000000000")
     error = rejected(client, json.dumps(stranger), url=sent_hook(script))
@@ -282,9 +264,9 @@ def test_callback_for_a_job_this_client_never_submitted(clock: FakeClock) -> Non
     ],
     ids=["empty", "html", "list", "no-id", "nan"],
 )
-def test_malformed_callback_is_rejected(clock: FakeClock, body: bytes) -> None:
+def test_malformed_callback_is_rejected(make_client: MakeClient, body: bytes) -> None:
     script = api(COMPLETED)
-    client = sync_client(script, clock)
+    client = make_client(script)
     client.submit(request_with_hook())
     error = rejected(client, body, url=sent_hook(script))
     assert error.reason == "malformed"
@@ -292,9 +274,9 @@ def test_malformed_callback_is_rejected(clock: FakeClock, body: bytes) -> None:
     assert script.sent("GET") == []
 
 
-def test_expect_callback_lets_another_client_accept_it(clock: FakeClock) -> None:
+def test_expect_callback_lets_another_client_accept_it(make_client: MakeClient) -> None:
     submitter_api = api()
-    submitter = sync_client(submitter_api, clock)
+    submitter = make_client(submitter_api)
     job = submitter.submit(request_with_hook())
     token = submitter.callback_token(job)
     hook = sent_hook(submitter_api)
@@ -302,8 +284,8 @@ def test_expect_callback_lets_another_client_accept_it(clock: FakeClock) -> None
 
     # A receiver on another machine (no shared ledger): it knows the job id and token only
     # from the caller's own storage.
-    receiver_api = Script().on("GET", STATUS_URL, reply(json=COMPLETED))
-    receiver = sync_client(receiver_api, clock, ledger=False)
+    receiver_api = FakeServer().on("GET", STATUS_URL, reply(json=COMPLETED))
+    receiver = make_client(receiver_api, ledger=False)
     assert rejected(receiver, json.dumps(COMPLETED), url=hook).reason == "unknown_job"
     receiver.expect_callback(job.id, token)
     fresh = receiver.handle_callback(json.dumps(FORGED_BODY), url=hook)
@@ -311,9 +293,9 @@ def test_expect_callback_lets_another_client_accept_it(clock: FakeClock) -> None
     assert len(receiver_api.sent("GET")) == 1
 
 
-def test_expect_callback_still_checks_the_token(clock: FakeClock) -> None:
-    receiver_api = Script().on("GET", STATUS_URL, reply(json=COMPLETED))
-    receiver = sync_client(receiver_api, clock)
+def test_expect_callback_still_checks_the_token(make_client: MakeClient) -> None:
+    receiver_api = FakeServer().on("GET", STATUS_URL, reply(json=COMPLETED))
+    receiver = make_client(receiver_api)
     receiver.expect_callback(vidgen.Job(id=COMPLETED_ID, provider="aivideoapi"), "the-token")
     assert rejected(receiver, json.dumps(COMPLETED), token="not-the-token").reason == "bad_token"
     assert receiver.handle_callback(json.dumps(COMPLETED), token="the-token").id == COMPLETED_ID
@@ -323,9 +305,11 @@ def test_expect_callback_still_checks_the_token(clock: FakeClock) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_callback_is_verified_then_reread_from_the_api(clock: FakeClock) -> None:
+async def test_async_callback_is_verified_then_reread_from_the_api(
+    make_async_client: MakeAsyncClient,
+) -> None:
     script = api(COMPLETED)
-    client = async_client(script, clock)
+    client = make_async_client(script)
     job = await client.submit(request_with_hook())
     token = httpx.URL(sent_hook(script)).params["vidgen_token"]
     assert client.callback_token(job) == token
@@ -348,9 +332,11 @@ async def test_async_callback_is_verified_then_reread_from_the_api(clock: FakeCl
     ],
     ids=["bad_token", "unknown_job", "malformed"],
 )
-async def test_async_rejections(clock: FakeClock, body: str, url: str | None, reason: str) -> None:
+async def test_async_rejections(
+    make_async_client: MakeAsyncClient, body: str, url: str | None, reason: str
+) -> None:
     script = api(COMPLETED)
-    client = async_client(script, clock)
+    client = make_async_client(script)
     await client.submit(request_with_hook())
     with pytest.raises(vidgen.CallbackRejected) as caught:
         await client.handle_callback(body, url=url)
@@ -359,9 +345,9 @@ async def test_async_rejections(clock: FakeClock, body: str, url: str | None, re
 
 
 @pytest.mark.anyio
-async def test_async_expect_callback(clock: FakeClock) -> None:
-    receiver_api = Script().on("GET", STATUS_URL, reply(json=COMPLETED))
-    receiver = async_client(receiver_api, clock)
+async def test_async_expect_callback(make_async_client: MakeAsyncClient) -> None:
+    receiver_api = FakeServer().on("GET", STATUS_URL, reply(json=COMPLETED))
+    receiver = make_async_client(receiver_api)
     receiver.expect_callback(COMPLETED_ID, "the-token")
     fresh = await receiver.handle_callback(
         json.dumps(FORGED_BODY), url=HOOK + "&vidgen_token=the-token"
@@ -369,16 +355,16 @@ async def test_async_expect_callback(clock: FakeClock) -> None:
     assert fresh.outputs[0].url == OUTPUT_URL
 
 
-def test_a_later_process_finds_the_token_in_the_shared_ledger(clock: FakeClock) -> None:
+def test_a_later_process_finds_the_token_in_the_shared_ledger(make_client: MakeClient) -> None:
     submitter_api = api()
-    submitter = sync_client(submitter_api, clock)
+    submitter = make_client(submitter_api)
     job = submitter.submit(request_with_hook())
     hook = sent_hook(submitter_api)
     submitter.close()
 
     # Same machine, new process: the ledger has the job and its token.
-    receiver_api = Script().on("GET", STATUS_URL, reply(json=COMPLETED))
-    receiver = sync_client(receiver_api, clock)
+    receiver_api = FakeServer().on("GET", STATUS_URL, reply(json=COMPLETED))
+    receiver = make_client(receiver_api)
     fresh = receiver.handle_callback(json.dumps(FORGED_BODY), url=hook)
     assert fresh.id == job.id
     assert fresh.outputs[0].url == OUTPUT_URL  # from the API, not the forged body

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from vidgen.testing import FakeClock
 
 UTC = dt.timezone.utc
 VIDEO_STUB = b"stub video bytes for task 7d89c51e, not MP4"
+AIVIDEOAPI: dict[str, Any] = {"provider": "aivideoapi", "api_key": "sk-test"}
 DRONE = vidgen.VideoRequest(
     prompt="A drone shot flying over mountains at sunset, cinematic lighting",
     duration=8,
@@ -49,25 +50,9 @@ def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def sent() -> list[httpx.Request]:
-    """Every request the client sent, as it left (credentials included)."""
-    return []
-
-
-@pytest.fixture
-def http_client(sent: list[httpx.Request]) -> Iterator[httpx.Client]:
-    with httpx.Client(event_hooks={"request": [sent.append]}) as client:
-        yield client
-
-
-def client_on(clock: FakeClock, http_client: httpx.Client) -> vidgen.Client:
-    return vidgen.Client(
-        provider="aivideoapi",
-        api_key="sk-test",
-        clock=clock,
-        sleep=clock.sleep,
-        http_client=http_client,
-    )
+def client(cassette_client: Callable[..., vidgen.Client], clock: FakeClock) -> vidgen.Client:
+    """An aivideoapi client on the folder's clock, answered by the test's cassette."""
+    return cassette_client(clock=clock, **AIVIDEOAPI)
 
 
 # -- the whole lifecycle ------------------------------------------------------------------------
@@ -75,9 +60,8 @@ def client_on(clock: FakeClock, http_client: httpx.Client) -> vidgen.Client:
 
 @pytest.mark.vcr
 def test_generate_sync(
-    vcr: Any, tmp_path: Path, clock: FakeClock, http_client: httpx.Client, sent: list[httpx.Request]
+    vcr: Any, tmp_path: Path, clock: FakeClock, client: vidgen.Client, sent: list[httpx.Request]
 ) -> None:
-    client = client_on(clock, http_client)
     seen: list[vidgen.Job] = []
     path = client.generate(DRONE, tmp_path / "drone.mp4", on_progress=seen.append)
 
@@ -117,28 +101,20 @@ def test_generate_sync(
 
 @pytest.mark.vcr
 @pytest.mark.anyio
-async def test_generate_async(vcr: Any, tmp_path: Path, clock: FakeClock) -> None:
-    sent: list[httpx.Request] = []
-
-    async def record(request: httpx.Request) -> None:
-        sent.append(request)
-
+async def test_generate_async(
+    vcr: Any,
+    tmp_path: Path,
+    clock: FakeClock,
+    cassette_async_client: Callable[..., vidgen.AsyncClient],
+    sent: list[httpx.Request],
+) -> None:
     request = vidgen.VideoRequest(
         prompt="Camera slowly pushes in, the person turns and smiles",
         duration=4,
         aspect="9:16",
         reference=vidgen.Reference.from_url("https://example.com/photo.jpg"),
     )
-    async with (
-        httpx.AsyncClient(event_hooks={"request": [record]}) as http,
-        vidgen.AsyncClient(
-            provider="aivideoapi",
-            api_key="sk-test",
-            clock=clock,
-            sleep=clock.asleep,
-            http_client=http,
-        ) as client,
-    ):
+    async with cassette_async_client(clock=clock, **AIVIDEOAPI) as client:
         job = await client.submit(request)
         assert (job.id, job.status, job.seconds, job.size) == (
             COMPLETED_ID,
@@ -162,9 +138,8 @@ async def test_generate_async(vcr: Any, tmp_path: Path, clock: FakeClock) -> Non
 
 @pytest.mark.vcr
 def test_failed_task_is_reported_with_its_refund(
-    vcr: Any, tmp_path: Path, clock: FakeClock, http_client: httpx.Client, sent: list[httpx.Request]
+    vcr: Any, tmp_path: Path, client: vidgen.Client, sent: list[httpx.Request]
 ) -> None:
-    client = client_on(clock, http_client)
     with pytest.raises(vidgen.JobFailed) as caught:
         client.generate(DRONE, tmp_path / "drone.mp4")
     job = caught.value.job
@@ -192,8 +167,7 @@ CREATE_ROWS = [row for row in ERROR_ROWS if row[1] != "task_not_found"]
 )
 def test_create_answered_by_error(
     vcr: Any,
-    clock: FakeClock,
-    http_client: httpx.Client,
+    client: vidgen.Client,
     sent: list[httpx.Request],
     status: int,
     code: str,
@@ -202,7 +176,6 @@ def test_create_answered_by_error(
     retryable: bool,
     message: str,
 ) -> None:
-    client = client_on(clock, http_client)
     with pytest.raises(vidgen.ProviderError) as caught:
         client.submit(DRONE)
     raised = caught.value
@@ -219,9 +192,9 @@ def test_create_answered_by_error(
 
 @pytest.mark.vcr
 def test_create_rate_limited_then_accepted(
-    vcr: Any, clock: FakeClock, http_client: httpx.Client, sent: list[httpx.Request]
+    vcr: Any, clock: FakeClock, client: vidgen.Client, sent: list[httpx.Request]
 ) -> None:
-    job = client_on(clock, http_client).submit(DRONE)
+    job = client.submit(DRONE)
     assert job.id == CREATED_ID
     assert clock.sleeps == [2.0]  # the 429's Retry-After
     assert len(sent) == 2
@@ -231,10 +204,10 @@ def test_create_rate_limited_then_accepted(
 
 @pytest.mark.vcr
 def test_query_answered_by_task_not_found(
-    vcr: Any, clock: FakeClock, http_client: httpx.Client, sent: list[httpx.Request]
+    vcr: Any, client: vidgen.Client, sent: list[httpx.Request]
 ) -> None:
     with pytest.raises(vidgen.NotFound) as caught:
-        client_on(clock, http_client).get(CREATED_ID)
+        client.get(CREATED_ID)
     assert caught.value.provider_code == "task_not_found"
     assert caught.value.hint is not None
     assert "job id" in caught.value.hint

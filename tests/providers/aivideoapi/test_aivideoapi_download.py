@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,22 +18,23 @@ from aivideoapi_payloads import (
     created,
     task,
 )
-from aivideoapi_support import Script, reply
 
 import vidgen
 from vidgen.provider import Provider
-from vidgen.testing import FakeClock
+from vidgen.testing import FakeClock, FakeServer, reply
 
 STATUS_URL = f"{API}/tasks/{COMPLETED_ID}"
 STORAGE_URL = OUTPUT_URL.split("?")[0]
+MakeClient = Callable[..., vidgen.Client]
+MakeAsyncClient = Callable[..., vidgen.AsyncClient]
 VIDEO = b"stub video bytes for 7d89c51e"
 API_HOST = "api.aivideoapi.ai"
 
 
-def lifecycle(output_url: str = OUTPUT_URL) -> Script:
+def lifecycle(output_url: str = OUTPUT_URL) -> FakeServer:
     """Create, one processing poll, completed with ``output_url``."""
     return (
-        Script()
+        FakeServer()
         .on("POST", CREATE_URL, reply(json=created(COMPLETED_ID)))
         .on(
             "GET",
@@ -43,16 +45,6 @@ def lifecycle(output_url: str = OUTPUT_URL) -> Script:
     )
 
 
-def client_for(script: Script, clock: FakeClock) -> vidgen.Client:
-    return vidgen.Client(
-        provider="aivideoapi",
-        api_key="sk-test",
-        clock=clock,
-        sleep=clock.sleep,
-        http_client=script.client(),
-    )
-
-
 def succeeded(output_url: str = OUTPUT_URL) -> vidgen.Job:
     """The documented completed task, with ``output_url`` as its output."""
     body = json.dumps(task(COMPLETED, output={"urls": [output_url]})).encode()
@@ -60,10 +52,10 @@ def succeeded(output_url: str = OUTPUT_URL) -> vidgen.Job:
 
 
 def test_key_goes_to_the_api_and_never_to_the_storage_host(
-    clock: FakeClock, tmp_path: Path
+    make_client: MakeClient, tmp_path: Path
 ) -> None:
     script = lifecycle().on("GET", STORAGE_URL, reply(content=VIDEO))
-    path = client_for(script, clock).generate(vidgen.VideoRequest(prompt="x"), tmp_path / "v.mp4")
+    path = make_client(script).generate(vidgen.VideoRequest(prompt="x"), tmp_path / "v.mp4")
     assert path.read_bytes() == VIDEO
     api_requests = script.sent(host=API_HOST)
     assert [r.method for r in api_requests] == ["POST", "GET", "GET"]
@@ -76,15 +68,11 @@ def test_key_goes_to_the_api_and_never_to_the_storage_host(
 
 
 @pytest.mark.anyio
-async def test_async_key_never_goes_to_the_storage_host(clock: FakeClock, tmp_path: Path) -> None:
+async def test_async_key_never_goes_to_the_storage_host(
+    make_async_client: MakeAsyncClient, tmp_path: Path
+) -> None:
     script = lifecycle().on("GET", STORAGE_URL, reply(content=VIDEO))
-    client = vidgen.AsyncClient(
-        provider="aivideoapi",
-        api_key="sk-test",
-        clock=clock,
-        sleep=clock.asleep,
-        http_client=script.async_client(),
-    )
+    client = make_async_client(script)
     path = await client.generate(vidgen.VideoRequest(prompt="x"), tmp_path / "v.mp4")
     assert path.read_bytes() == VIDEO
     assert all("authorization" in r.headers for r in script.sent(host=API_HOST))
@@ -92,10 +80,10 @@ async def test_async_key_never_goes_to_the_storage_host(clock: FakeClock, tmp_pa
     assert "authorization" not in download.headers
 
 
-def test_http_output_url_is_refused(clock: FakeClock, tmp_path: Path) -> None:
+def test_http_output_url_is_refused(make_client: MakeClient, tmp_path: Path) -> None:
     insecure = OUTPUT_URL.replace("https://", "http://")
     script = lifecycle(insecure)
-    client = client_for(script, clock)
+    client = make_client(script)
     job = client.wait(client.submit(vidgen.VideoRequest(prompt="x")))
     assert job.outputs[0].url == insecure
     with pytest.raises(vidgen.ProtocolError, match="not https"):
@@ -123,43 +111,47 @@ def test_only_the_video_outputs_exist(provider: Provider, index: int, variant: s
     assert caught.value.param == ("variant" if variant != "video" else "index")
 
 
-def test_redirect_to_plain_http_is_not_followed(clock: FakeClock, tmp_path: Path) -> None:
+def test_redirect_to_plain_http_is_not_followed(make_client: MakeClient, tmp_path: Path) -> None:
     insecure = "http://cdn.example.com/7d89c51e.mp4"
-    script = Script().on("GET", STORAGE_URL, reply(302, headers={"Location": insecure}))
-    client = client_for(script, clock)
+    script = FakeServer().on("GET", STORAGE_URL, reply(302, headers={"Location": insecure}))
+    client = make_client(script)
     with pytest.raises(vidgen.ProtocolError, match="https"):
         client.download(succeeded(), tmp_path / "v.mp4")
     assert [str(r.url) for r in script.requests] == [OUTPUT_URL]  # refused, not retried
     assert not (tmp_path / "v.mp4").exists()
 
 
-def test_redirect_to_another_host_carries_no_key(clock: FakeClock, tmp_path: Path) -> None:
+def test_redirect_to_another_host_carries_no_key(make_client: MakeClient, tmp_path: Path) -> None:
     cdn = "https://cdn.example.com/7d89c51e.mp4"
     script = (
-        Script()
+        FakeServer()
         .on("GET", STORAGE_URL, reply(302, headers={"Location": cdn}))
         .on("GET", cdn, reply(content=VIDEO))
     )
-    path = client_for(script, clock).download(succeeded(), tmp_path / "v.mp4")
+    path = make_client(script).download(succeeded(), tmp_path / "v.mp4")
     assert path.read_bytes() == VIDEO
     assert [r.url.host for r in script.requests] == [STORAGE_HOST, "cdn.example.com"]
     assert all("authorization" not in r.headers for r in script.requests)
 
 
-def test_outputs_are_not_fetched_after_24_hours(clock: FakeClock, tmp_path: Path) -> None:
+def test_outputs_are_not_fetched_after_24_hours(
+    clock: FakeClock, make_client: MakeClient, tmp_path: Path
+) -> None:
     job = succeeded()
     assert job.completed_at is not None
     clock.now = job.completed_at.timestamp() + 24 * 3600 + 1
-    script = Script()
+    script = FakeServer()
     with pytest.raises(vidgen.ContentExpired):
-        client_for(script, clock).download(job, tmp_path / "v.mp4")
+        make_client(script).download(job, tmp_path / "v.mp4")
     assert script.requests == []
 
 
-def test_just_before_expiry_the_output_is_fetched(clock: FakeClock, tmp_path: Path) -> None:
+def test_just_before_expiry_the_output_is_fetched(
+    clock: FakeClock, make_client: MakeClient, tmp_path: Path
+) -> None:
     job = succeeded()
     assert job.completed_at is not None
     clock.now = job.completed_at.timestamp() + 24 * 3600 - 60
-    script = Script().on("GET", STORAGE_URL, reply(content=VIDEO))
-    path = client_for(script, clock).download(job, tmp_path / "v.mp4")
+    script = FakeServer().on("GET", STORAGE_URL, reply(content=VIDEO))
+    path = make_client(script).download(job, tmp_path / "v.mp4")
     assert path.read_bytes() == VIDEO

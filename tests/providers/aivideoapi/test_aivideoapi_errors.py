@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from aivideoapi_payloads import API, CREATE_URL, CREATED, CREATED_ID, ERROR_ROWS, error_body
-from aivideoapi_support import Script, reply
 
 import vidgen
 from vidgen.provider import Provider
-from vidgen.testing import FakeClock, make_response
+from vidgen.testing import FakeClock, FakeServer, make_response, reply
 
+MakeClient = Callable[..., vidgen.Client]
 ROW_IDS = [f"{status}-{code}" for status, code, *_ in ERROR_ROWS]
 
 
@@ -137,45 +139,37 @@ def test_error_bodies_not_in_the_documented_shape(
 # -- what a submit does with each answer ---------------------------------------------------------
 
 
-def submit_against(script: Script, clock: FakeClock) -> vidgen.Client:
-    return vidgen.Client(
-        provider="aivideoapi",
-        api_key="sk-test",
-        clock=clock,
-        sleep=clock.sleep,
-        http_client=script.client(),
-    )
-
-
-def test_submit_answered_by_rate_limit_is_resent(clock: FakeClock) -> None:
+def test_submit_answered_by_rate_limit_is_resent(clock: FakeClock, make_client: MakeClient) -> None:
     limited = error_body("rate_limit_exceeded", "Too many requests", "rate_limit_error")
-    script = Script().on(
+    script = FakeServer().on(
         "POST",
         CREATE_URL,
         reply(429, json=limited, headers={"Retry-After": "3"}),
         reply(json=CREATED),
     )
-    job = submit_against(script, clock).submit(vidgen.VideoRequest(prompt="x", duration=8))
+    job = make_client(script).submit(vidgen.VideoRequest(prompt="x", duration=8))
     assert job.id == CREATED_ID
     assert len(script.sent("POST")) == 2
     assert clock.sleeps == [3.0]  # the server's Retry-After
     assert script.body(0) == script.body(1)
 
 
-def test_submit_rate_limited_every_time_gives_up(clock: FakeClock) -> None:
+def test_submit_rate_limited_every_time_gives_up(clock: FakeClock, make_client: MakeClient) -> None:
     limited = error_body("rate_limit_exceeded", "Too many requests", "rate_limit_error")
-    script = Script().on("POST", CREATE_URL, *[reply(429, json=limited)] * 3)
-    client = submit_against(script, clock)
+    script = FakeServer().on("POST", CREATE_URL, *[reply(429, json=limited)] * 3)
+    client = make_client(script)
     with pytest.raises(vidgen.RateLimited):
         client.submit(vidgen.VideoRequest(prompt="x"))
     assert len(script.sent("POST")) == 3  # RetryPolicy().submit_attempts
     assert len(clock.sleeps) == 2
 
 
-def test_submit_answered_by_spend_limit_is_not_resent(clock: FakeClock) -> None:
+def test_submit_answered_by_spend_limit_is_not_resent(
+    clock: FakeClock, make_client: MakeClient
+) -> None:
     spent = error_body("spend_limit_exceeded", "Key spend limit reached", "billing_error")
-    script = Script().on("POST", CREATE_URL, reply(429, json=spent), reply(json=CREATED))
-    client = submit_against(script, clock)
+    script = FakeServer().on("POST", CREATE_URL, reply(429, json=spent), reply(json=CREATED))
+    client = make_client(script)
     with pytest.raises(vidgen.InsufficientCredits) as caught:
         client.submit(vidgen.VideoRequest(prompt="x"))
     assert caught.value.provider_code == "spend_limit_exceeded"
@@ -188,13 +182,13 @@ def test_submit_answered_by_spend_limit_is_not_resent(clock: FakeClock) -> None:
     [(500, "internal_error", vidgen.ServerError), (503, "upstream_error", vidgen.UpstreamError)],
 )
 def test_submit_answered_by_a_server_error_is_not_resent(
-    clock: FakeClock, status: int, code: str, error: type[vidgen.ProviderError]
+    make_client: MakeClient, status: int, code: str, error: type[vidgen.ProviderError]
 ) -> None:
     # The task may have been created: a resend could pay twice.
-    script = Script().on(
+    script = FakeServer().on(
         "POST", CREATE_URL, reply(status, json=error_body(code, "boom", "api_error"))
     )
-    client = submit_against(script, clock)
+    client = make_client(script)
     with pytest.raises(error) as caught:
         client.submit(vidgen.VideoRequest(prompt="x"))
     assert len(script.sent("POST")) == 1
@@ -207,7 +201,7 @@ def test_submit_answered_by_a_server_error_is_not_resent(
     ids=["400", "401", "402", "403", "404-model"],
 )
 def test_submit_refused_by_a_client_error_is_not_resent(
-    clock: FakeClock,
+    make_client: MakeClient,
     status: int,
     code: str,
     kind: str,
@@ -215,51 +209,57 @@ def test_submit_refused_by_a_client_error_is_not_resent(
     retryable: bool,
     message: str,
 ) -> None:
-    script = Script().on("POST", CREATE_URL, reply(status, json=error_body(code, message, kind)))
+    script = FakeServer().on(
+        "POST", CREATE_URL, reply(status, json=error_body(code, message, kind))
+    )
     with pytest.raises(error):
-        submit_against(script, clock).submit(vidgen.VideoRequest(prompt="x"))
+        make_client(script).submit(vidgen.VideoRequest(prompt="x"))
     assert len(script.sent("POST")) == 1
 
 
-def test_query_of_an_unknown_task_is_not_found_without_retries(clock: FakeClock) -> None:
+def test_query_of_an_unknown_task_is_not_found_without_retries(make_client: MakeClient) -> None:
     missing = error_body("task_not_found", "Task ID does not exist", "invalid_request_error")
-    script = Script().on("GET", f"{API}/tasks/nope", reply(404, json=missing))
+    script = FakeServer().on("GET", f"{API}/tasks/nope", reply(404, json=missing))
     with pytest.raises(vidgen.NotFound) as caught:
-        submit_against(script, clock).get("nope")
+        make_client(script).get("nope")
     assert caught.value.provider_code == "task_not_found"
     assert len(script.requests) == 1
 
 
-def test_query_answered_by_a_server_error_is_retried(clock: FakeClock) -> None:
-    script = Script().on(
+def test_query_answered_by_a_server_error_is_retried(make_client: MakeClient) -> None:
+    script = FakeServer().on(
         "GET",
         f"{API}/tasks/{CREATED_ID}",
         reply(500, json=error_body("internal_error", "Unexpected server error", "api_error")),
         reply(json={"id": CREATED_ID, "status": "pending", "model": "sora-2"}),
     )
-    job = submit_against(script, clock).get(CREATED_ID)
+    job = make_client(script).get(CREATED_ID)
     assert job.status is vidgen.JobStatus.QUEUED
     assert len(script.requests) == 2
 
 
-def test_query_answered_by_spend_limit_is_not_retried(clock: FakeClock) -> None:
+def test_query_answered_by_spend_limit_is_not_retried(
+    clock: FakeClock, make_client: MakeClient
+) -> None:
     spent = error_body("spend_limit_exceeded", "Key spend limit reached", "billing_error")
-    script = Script().on("GET", f"{API}/tasks/{CREATED_ID}", reply(429, json=spent))
+    script = FakeServer().on("GET", f"{API}/tasks/{CREATED_ID}", reply(429, json=spent))
     with pytest.raises(vidgen.InsufficientCredits):
-        submit_against(script, clock).get(CREATED_ID)
+        make_client(script).get(CREATED_ID)
     assert len(script.requests) == 1
     assert clock.sleeps == []
 
 
-def test_query_answered_by_rate_limit_is_retried_after_the_hint(clock: FakeClock) -> None:
+def test_query_answered_by_rate_limit_is_retried_after_the_hint(
+    clock: FakeClock, make_client: MakeClient
+) -> None:
     limited = error_body("rate_limit_exceeded", "Too many requests", "rate_limit_error")
-    script = Script().on(
+    script = FakeServer().on(
         "GET",
         f"{API}/tasks/{CREATED_ID}",
         reply(429, json=limited, headers={"Retry-After": "4"}),
         reply(json={"id": CREATED_ID, "status": "processing", "progress": None}),
     )
-    job = submit_against(script, clock).get(CREATED_ID)
+    job = make_client(script).get(CREATED_ID)
     assert job.status is vidgen.JobStatus.RUNNING
     assert len(script.requests) == 2
     assert clock.sleeps == [4.0]

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import struct
-import zlib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from aivideoapi_support import Script
 
 import vidgen
 from vidgen.provider import Provider
-from vidgen.testing import check_provider
+from vidgen.testing import FakeServer, check_provider, fake_client, png_bytes
+
+MakeClient = Callable[..., vidgen.Client]
 
 PHOTO = "https://example.com/photo.jpg"
-
-
-def png(width: int, height: int) -> bytes:
-    """A PNG signature and IHDR chunk: enough for vidgen to read the type and size."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    crc = struct.pack(">I", zlib.crc32(b"IHDR" + header) & 0xFFFFFFFF)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + b"IHDR" + header + crc
 
 
 def refused(provider: Provider, request: vidgen.VideoRequest) -> vidgen.UnsupportedRequest:
@@ -52,14 +45,16 @@ def test_prompt_over_5000_characters_is_refused(provider: Provider) -> None:
     assert "5000" in str(error)
 
 
-def test_nothing_is_sent_when_fit_refuses() -> None:
-    script = Script()  # answers nothing: any request fails the test
-    client = vidgen.Client(provider="aivideoapi", api_key="sk-test", http_client=script.client())
+def test_nothing_is_sent_when_fit_refuses(make_client: MakeClient) -> None:
+    script = FakeServer()  # answers nothing: any request fails the test
+    client = make_client(script)
     with pytest.raises(vidgen.UnsupportedRequest):
         client.submit(vidgen.VideoRequest(prompt="a" * 5001))
     with pytest.raises(vidgen.UnsupportedRequest):
         client.submit(
-            vidgen.VideoRequest(prompt="x", reference=vidgen.Reference.from_bytes(png(720, 1280)))
+            vidgen.VideoRequest(
+                prompt="x", reference=vidgen.Reference.from_bytes(png_bytes(720, 1280))
+            )
         )
     assert script.requests == []
 
@@ -70,7 +65,9 @@ def test_nothing_is_sent_when_fit_refuses() -> None:
 def test_image_bytes_are_refused_with_a_pointer_to_urls(provider: Provider) -> None:
     error = refused(
         provider,
-        vidgen.VideoRequest(prompt="x", reference=vidgen.Reference.from_bytes(png(720, 1280))),
+        vidgen.VideoRequest(
+            prompt="x", reference=vidgen.Reference.from_bytes(png_bytes(720, 1280))
+        ),
     )
     assert error.param == "reference"
     assert error.value == "file"
@@ -80,7 +77,7 @@ def test_image_bytes_are_refused_with_a_pointer_to_urls(provider: Provider) -> N
 
 def test_image_file_is_refused_with_a_pointer_to_urls(provider: Provider, tmp_path: Path) -> None:
     path = tmp_path / "first.png"
-    path.write_bytes(png(1280, 720))
+    path.write_bytes(png_bytes(1280, 720))
     error = refused(
         provider, vidgen.VideoRequest(prompt="x", reference=vidgen.Reference.from_path(path))
     )
@@ -308,15 +305,13 @@ def test_compare_offers_aivideoapi_at_1_50_for_12_seconds() -> None:
 
 
 def test_client_quote_needs_no_key_and_no_network() -> None:
-    client = vidgen.Client(provider="aivideoapi", http_client=Script().client())
+    client = fake_client(FakeServer(), provider="aivideoapi", api_key=None)
     assert client.quote(vidgen.VideoRequest(prompt="x", duration=8)).amount == Decimal("1.00")
 
 
-def test_budget_is_checked_before_sending() -> None:
-    script = Script()
-    client = vidgen.Client(
-        provider="aivideoapi", api_key="sk-test", max_job_cost="1.00", http_client=script.client()
-    )
+def test_budget_is_checked_before_sending(make_client: MakeClient) -> None:
+    script = FakeServer()
+    client = make_client(script, max_job_cost="1.00")
     with pytest.raises(vidgen.BudgetExceeded) as caught:
         client.submit(vidgen.VideoRequest(prompt="x", duration=12))
     assert caught.value.amount == Decimal("1.50")
@@ -362,7 +357,7 @@ def test_profile_from_the_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path:
         'max_job_cost = "1.00"\n'
     )
     monkeypatch.setenv("AIVIDEOAPI_API_KEY", "sk-profile")
-    client = vidgen.Client(http_client=Script().client())
+    client = fake_client(FakeServer(), api_key=None)
     assert client.provider.name == "aivideoapi"
     assert client.provider.profile == "aivideo"
     assert client.provider.headers()["Authorization"] == "Bearer sk-profile"
@@ -370,9 +365,9 @@ def test_profile_from_the_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path:
         client.submit(vidgen.VideoRequest(prompt="x", duration=12))
 
 
-def test_no_list_or_delete_is_documented() -> None:
-    script = Script()
-    client = vidgen.Client(provider="aivideoapi", api_key="sk-test", http_client=script.client())
+def test_no_list_or_delete_is_documented(make_client: MakeClient) -> None:
+    script = FakeServer()
+    client = make_client(script)
     with pytest.raises(vidgen.UnsupportedRequest):
         client.list_jobs()
     with pytest.raises(vidgen.UnsupportedRequest):

@@ -8,7 +8,7 @@ requests vidgen actually sent are captured with an httpx event hook, so a test c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,30 +26,15 @@ PROMPT = (
 VIDEO_ID = "video_abc123def456"
 #: APIYI's 10-30 s pace (ApiyiProvider.default_poll): 10 s, then x1.5, capped at 30 s.
 APIYI_POLL_SLEEPS = [10.0, 15.0, 22.5, 30.0]
+APIYI: dict[str, Any] = {"provider": "apiyi", "api_key": "sk-test", "allow_retired": True}
+CassetteClient = Callable[..., vidgen.Client]
 
 
 @pytest.fixture
-def sent() -> list[httpx.Request]:
-    """Every request the client sent, in order."""
-    return []
-
-
-@pytest.fixture
-def client(sent: list[httpx.Request]) -> Iterator[tuple[vidgen.Client, FakeClock]]:
+def client(cassette_client: CassetteClient) -> tuple[vidgen.Client, FakeClock]:
     """An ``apiyi`` client on a fake clock near the payloads' ``created_at``."""
     clock = FakeClock(start=1712697600.0)
-    with (
-        httpx.Client(event_hooks={"request": [sent.append]}) as http,
-        vidgen.Client(
-            provider="apiyi",
-            api_key="sk-test",
-            allow_retired=True,
-            clock=clock,
-            sleep=clock.sleep,
-            http_client=http,
-        ) as c,
-    ):
-        yield c, clock
+    return cassette_client(clock=clock, **APIYI), clock
 
 
 def _json(request: httpx.Request) -> Any:
@@ -107,35 +92,16 @@ def test_generate_sync(client, sent, vcr, tmp_path: Path) -> None:
     assert vcr.all_played
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.anyio
 @pytest.mark.vcr
-async def test_generate_async(vcr, tmp_path: Path) -> None:
+async def test_generate_async(cassette_async_client, sent, vcr, tmp_path: Path) -> None:
     clock = FakeClock(start=1712697600.0)
-    sent: list[httpx.Request] = []
-
-    async def record(request: httpx.Request) -> None:
-        sent.append(request)
-
-    http = httpx.AsyncClient(event_hooks={"request": [record]})
-    async with vidgen.AsyncClient(
-        provider="apiyi",
-        api_key="sk-test",
-        allow_retired=True,
-        clock=clock,
-        sleep=clock.asleep,
-        http_client=http,
-    ) as c:
+    async with cassette_async_client(clock=clock, **APIYI) as c:
         job = await c.submit(_request())
         assert job.status is vidgen.JobStatus.QUEUED
         assert job.request_id == "req_apiyi_create_1"
         done = await c.wait(job)
         out = await c.download(done, tmp_path / "out.mp4")
-    await http.aclose()
 
     assert done.status is vidgen.JobStatus.SUCCEEDED
     assert done.outputs[0].ref == VIDEO_ID
@@ -183,18 +149,11 @@ def test_generate_1080p_pro(client, sent, vcr, tmp_path: Path) -> None:
 
 
 @pytest.mark.vcr
-def test_create_wrapped_invalid_seconds(sent, vcr) -> None:
+def test_create_wrapped_invalid_seconds(cassette_client, sent, vcr) -> None:
     # A profile that copied the blog's durations lets "10" past fit; the relay refuses it
     # with the wrapped body, which vidgen unwraps.
     with (
-        httpx.Client(event_hooks={"request": [sent.append]}) as http,
-        vidgen.Client(
-            provider="apiyi",
-            api_key="sk-test",
-            allow_retired=True,
-            models=[{"id": "sora-2", "durations": [4, 8, 10, 12]}],
-            http_client=http,
-        ) as c,
+        cassette_client(**APIYI, models=[{"id": "sora-2", "durations": [4, 8, 10, 12]}]) as c,
         pytest.raises(vidgen.InvalidRequest) as caught,
     ):
         c.submit(vidgen.VideoRequest(prompt=PROMPT, duration=10, aspect="16:9"))
@@ -339,19 +298,11 @@ def test_wait_failed_generation(client, sent, vcr) -> None:
 
 
 @pytest.mark.vcr
-def test_wait_retries_poll_after_upstream_502(sent, vcr) -> None:
+def test_wait_retries_poll_after_upstream_502(cassette_client, sent, vcr) -> None:
     clock = FakeClock(start=1712697700.0)
-    with (
-        httpx.Client(event_hooks={"request": [sent.append]}) as http,
-        vidgen.Client(
-            provider="apiyi",
-            api_key="sk-test",
-            clock=clock,
-            sleep=clock.sleep,
-            retry=vidgen.RetryPolicy(jitter=0.0),
-            http_client=http,
-        ) as c,
-    ):
+    with cassette_client(
+        clock=clock, provider="apiyi", api_key="sk-test", retry=vidgen.RetryPolicy(jitter=0.0)
+    ) as c:
         job = c.wait(VIDEO_ID)
 
     assert job.status is vidgen.JobStatus.SUCCEEDED

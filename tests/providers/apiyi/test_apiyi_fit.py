@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import struct
 from decimal import Decimal
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 import vidgen
 from vidgen import ModelRetired, Reference, UnsupportedRequest, VideoRequest
 from vidgen.provider import Provider
+from vidgen.testing import gif_bytes, png_bytes
 
 SHUTDOWN = dt.date(2026, 9, 24)
 PRICES_READ = dt.date(2026, 8, 21)
@@ -32,12 +32,6 @@ def fit(provider, policy: str = "strict", **fields) -> vidgen.Fitted:
     return provider.fit(
         VideoRequest(prompt="a koi pond", **fields), policy=policy, allow_retired=True
     )
-
-
-def png(width: int, height: int) -> bytes:
-    """The start of a PNG file: enough for vidgen to read its type and size."""
-    ihdr = struct.pack(">II", width, height) + b"\x08\x02\x00\x00\x00"
-    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + ihdr + b"\x00" * 16
 
 
 # -- catalog: models, sizes, prices ---------------------------------------------------------
@@ -368,7 +362,7 @@ def test_url_reference_is_refused(apiyi, policy) -> None:
 
 
 def test_file_reference_goes_as_multipart(apiyi) -> None:
-    reference = Reference.from_bytes(png(1280, 720), filename="first_frame.png")
+    reference = Reference.from_bytes(png_bytes(1280, 720), filename="first_frame.png")
     fitted = fit(apiyi, duration=8, reference=reference)
 
     submit = apiyi.build_submit(fitted)
@@ -381,12 +375,12 @@ def test_file_reference_goes_as_multipart(apiyi) -> None:
     assert b'name="model"\r\n\r\nsora-2\r\n' in body
     assert b'name="input_reference"; filename="first_frame.png"' in body
     assert b"Content-Type: image/png" in body
-    assert png(1280, 720) in body
+    assert png_bytes(1280, 720) in body
 
 
 @pytest.mark.parametrize("policy", ["strict", "nearest"])
 def test_reference_must_match_the_video_size(apiyi, policy) -> None:
-    reference = Reference.from_bytes(png(1920, 1080))
+    reference = Reference.from_bytes(png_bytes(1920, 1080))
 
     with pytest.raises(UnsupportedRequest) as caught:
         fit(apiyi, policy, aspect="16:9", reference=reference)
@@ -399,7 +393,7 @@ def test_reference_must_match_the_video_size(apiyi, policy) -> None:
 
 
 def test_gif_reference_is_refused(apiyi) -> None:
-    gif = b"GIF89a" + struct.pack("<HH", 1280, 720) + b"\x00" * 8
+    gif = gif_bytes(1280, 720)
 
     with pytest.raises(UnsupportedRequest) as caught:
         fit(apiyi, reference=Reference.from_bytes(gif))

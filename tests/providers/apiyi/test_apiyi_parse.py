@@ -16,7 +16,7 @@ import pytest
 import vidgen
 from vidgen import JobStatus
 from vidgen.provider import Provider
-from vidgen.testing import FakeClock, make_response
+from vidgen.testing import FakeClock, FakeServer, fake_client, make_response, reply
 
 URL = "https://api.apiyi.com/v1/videos"
 VIDEO_ID = "video_abc123def456"
@@ -389,28 +389,21 @@ def test_download_past_retention_is_content_expired(apiyi) -> None:
 # -- the client on a mock transport: what the cassettes do not show -----------------------------
 
 
-def _serve(bodies: list[dict[str, Any]], sent: list[httpx.Request]):
-    def handler(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        return httpx.Response(200, json=bodies[min(len(sent), len(bodies)) - 1])
-
-    return httpx.MockTransport(handler)
+def _server(*bodies: dict[str, Any]) -> FakeServer:
+    """Answers the status of VIDEO_ID with ``bodies`` in turn, the last one repeating."""
+    return FakeServer().route(
+        "GET", f"/v1/videos/{VIDEO_ID}", *(reply(json=body) for body in bodies)
+    )
 
 
 def test_wait_keeps_polling_through_submitted_and_unknown() -> None:
     clock = FakeClock(start=1712697600.0)
-    sent: list[httpx.Request] = []
-    bodies = [
+    server = _server(
         video("submitted"),
         video("processing", progress=50),
         video("completed", progress=100, completed_at=1712697700, expires_at=1712784000),
-    ]
-    with (
-        httpx.Client(transport=_serve(bodies, sent)) as http,
-        vidgen.Client(
-            provider="apiyi", api_key="sk-test", clock=clock, sleep=clock.sleep, http_client=http
-        ) as client,
-    ):
+    )
+    with fake_client(server, provider="apiyi", api_key="sk-test", clock=clock) as client:
         seen: list[vidgen.Job] = []
         job = client.wait(VIDEO_ID, on_progress=seen.append)
 
@@ -421,12 +414,9 @@ def test_wait_keeps_polling_through_submitted_and_unknown() -> None:
 
 def test_wait_timeout_keeps_the_job() -> None:
     clock = FakeClock(start=1712697600.0)
-    sent: list[httpx.Request] = []
+    server = _server(video("in_progress", progress=40))
     with (
-        httpx.Client(transport=_serve([video("in_progress", progress=40)], sent)) as http,
-        vidgen.Client(
-            provider="apiyi", api_key="sk-test", clock=clock, sleep=clock.sleep, http_client=http
-        ) as client,
+        fake_client(server, provider="apiyi", api_key="sk-test", clock=clock) as client,
         pytest.raises(vidgen.WaitTimeout) as caught,
     ):
         client.wait(VIDEO_ID, timeout=60)
@@ -435,22 +425,19 @@ def test_wait_timeout_keeps_the_job() -> None:
     assert caught.value.job.progress == 40
     # 10, 15, 22.5, then only what is left of the 60 s.
     assert clock.sleeps == [10.0, 15.0, 22.5, 12.5]
-    assert len(sent) == 5
+    assert len(server.requests) == 5
 
 
 def test_expired_download_sends_nothing(tmp_path) -> None:
     body = video("completed", progress=100, completed_at=1712697900, expires_at=1712784000)
     job = vidgen.get_provider("apiyi", api_key="sk-test").parse_status(make_response(json=body))
     clock = FakeClock(start=1712784000.0 + 3600)
-    sent: list[httpx.Request] = []
+    server = FakeServer()  # answers nothing: any request fails the test
     with (
-        httpx.Client(transport=_serve([], sent)) as http,
-        vidgen.Client(
-            provider="apiyi", api_key="sk-test", clock=clock, sleep=clock.sleep, http_client=http
-        ) as client,
+        fake_client(server, provider="apiyi", api_key="sk-test", clock=clock) as client,
         pytest.raises(vidgen.ContentExpired),
     ):
         client.download(job, tmp_path / "late.mp4")
 
-    assert sent == []
+    assert server.requests == []
     assert not (tmp_path / "late.mp4").exists()

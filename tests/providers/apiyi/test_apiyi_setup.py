@@ -5,18 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 
 import vidgen
-from vidgen.testing import check_provider
+from vidgen.testing import FakeServer, check_provider, fake_client
 from vidgen_apiyi import ApiyiProvider
 
 REQUEST = vidgen.VideoRequest(prompt="A koi pond at golden hour", duration=8, aspect="16:9")
-
-
-def _no_http(request: httpx.Request) -> httpx.Response:
-    raise AssertionError(f"no request may be sent, but {request.method} {request.url} was")
 
 
 def test_check_provider_finds_no_problems() -> None:
@@ -66,12 +61,13 @@ def test_missing_key_is_a_config_error_naming_the_variable() -> None:
 
 
 def test_missing_key_fails_before_any_request() -> None:
+    server = FakeServer()  # answers nothing: any request fails the test
     with (
-        httpx.Client(transport=httpx.MockTransport(_no_http)) as http,
-        vidgen.Client(provider="apiyi", allow_retired=True, http_client=http) as client,
+        fake_client(server, provider="apiyi", api_key=None, allow_retired=True) as client,
         pytest.raises(vidgen.ConfigError, match="APIYI_API_KEY"),
     ):
         client.submit(REQUEST)
+    assert server.requests == []
 
 
 def test_base_url_override_as_a_setting() -> None:

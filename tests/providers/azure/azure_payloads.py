@@ -8,13 +8,7 @@ these is a recording of the live service.
 from __future__ import annotations
 
 import copy
-import email.parser
-import email.policy
-import struct
-import zlib
 from typing import Any
-
-import httpx
 
 ENDPOINT = "https://example-resource.openai.azure.com"
 API_ROOT = f"{ENDPOINT}/openai/v1"
@@ -168,26 +162,3 @@ V1_QUEUED: dict[str, Any] = {
     "size": "1280x720",
     "status": "queued",
 }
-
-
-# -- images ------------------------------------------------------------------------------------
-
-
-def png_header(width: int, height: int) -> bytes:
-    """The first bytes of a PNG: enough for vidgen to read its type and size."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    crc = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr) & 0xFFFFFFFF)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + crc
-
-
-def multipart_fields(request: httpx.Request) -> dict[str, tuple[str, str | None, bytes]]:
-    """A multipart body as ``{name: (content type, filename, bytes)}``."""
-    body = request.read()
-    head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    parts = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        parts[name] = (part.get_content_type(), part.get_filename(), payload)
-    return parts

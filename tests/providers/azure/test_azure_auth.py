@@ -1,12 +1,12 @@
 """Credentials and the endpoint: where they come from, and where they never go.
 
-The HTTP tests run the real clients on ``httpx.MockTransport``: every request that would
-have left the machine is recorded, so a test can show exactly which host saw which header.
+The HTTP tests run the real clients on a `vidgen.testing.FakeServer`: every request that
+would have left the machine is recorded, so a test can show exactly which host saw which
+header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -14,11 +14,22 @@ import pytest
 from azure_payloads import ENDPOINT, KEY, SUCCEEDED, SUCCEEDED_EXPIRES_AT
 
 import vidgen
-from vidgen.testing import FakeClock, make_response
+from vidgen.testing import (
+    FakeClock,
+    FakeServer,
+    fake_async_client,
+    fake_client,
+    make_response,
+    reply,
+)
 
 BLOB = "https://examplestorage.blob.core.windows.net/videos/gen_01.mp4?sv=2025-01-05&sig=c2ln"
+RESOURCE = "example-resource.openai.azure.com"
+BLOB_HOST = "examplestorage.blob.core.windows.net"
+#: (host, api-key, authorization) of a download redirected to the blob: the key stays home.
+KEY_STAYS_HOME = [(RESOURCE, KEY, None), (BLOB_HOST, None, None)]
+JOBS_PATH = "/openai/v1/video/generations/jobs"
 CONTENT_PATH = "/openai/v1/video/generations/gen_01/content/video"
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def plain_request() -> vidgen.VideoRequest:
@@ -30,50 +41,32 @@ def succeeded(provider: vidgen.provider.Provider) -> vidgen.Job:
     return provider.parse_status(make_response(200, json=payload))
 
 
-class Server:
-    """A MockTransport handler that records requests and answers from a function."""
-
-    def __init__(self, answer: Handler) -> None:
-        self.answer = answer
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.answer(request)
-
-    def seen(self) -> list[tuple[str, str | None, str | None]]:
-        """(host, api-key header, authorization header) of every request."""
-        return [
-            (r.url.host, r.headers.get("api-key"), r.headers.get("authorization"))
-            for r in self.requests
-        ]
+def seen(server: FakeServer) -> list[tuple[str, str | None, str | None]]:
+    """(host, api-key header, authorization header) of every request ``server`` got."""
+    return [
+        (r.url.host, r.headers.get("api-key"), r.headers.get("authorization"))
+        for r in server.requests
+    ]
 
 
 def client(
-    server: Server,
-    start: float = 1743551594.0,
-    api_key: str | None = KEY,
-    http_client: httpx.Client | None = None,
-    **settings: object,
+    server: FakeServer, start: float = 1743551594.0, api_key: str | None = KEY, **settings: object
 ) -> vidgen.Client:
-    clock = FakeClock(start=start)
-    return vidgen.Client(
+    """An azure client on ``server`` and a fake clock at ``start``."""
+    return fake_client(
+        server,
         provider="azure",
         api_key=api_key,
         settings={"endpoint": ENDPOINT, **settings},
         allow_retired=True,
-        clock=clock,
-        sleep=clock.sleep,
-        http_client=http_client or httpx.Client(transport=httpx.MockTransport(server)),
+        clock=FakeClock(start=start),
     )
 
 
 @pytest.fixture
-def no_http() -> Server:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise AssertionError(f"no request should be sent, got {request.method} {request.url}")
-
-    return Server(refuse)
+def no_http() -> FakeServer:
+    """A server that answers nothing: any request fails the test."""
+    return FakeServer()
 
 
 # -- the key ----------------------------------------------------------------------------------------
@@ -117,7 +110,7 @@ def test_a_missing_key_is_a_config_error_only_when_a_request_is_built() -> None:
         provider.build_status(provider.job_ref("task_01"))
 
 
-def test_a_missing_key_sends_nothing(no_http: Server) -> None:
+def test_a_missing_key_sends_nothing(no_http: FakeServer) -> None:
     with client(no_http, api_key=None) as c, pytest.raises(vidgen.ConfigError) as caught:
         c.submit(plain_request())
 
@@ -224,146 +217,142 @@ def test_an_unknown_api_is_a_config_error() -> None:
 # -- redirects: the key stays with the resource ------------------------------------------------------------
 
 
-def blob_redirect(status: int = 302, location: str = BLOB) -> Handler:
-    def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.host == "example-resource.openai.azure.com":
-            if request.url.path == CONTENT_PATH:
-                return httpx.Response(status, headers={"location": location})
-            if request.url.path == CONTENT_PATH + "/moved":
-                return httpx.Response(200, content=b"stub-mp4-bytes-same-host")
-        if request.url.host == "examplestorage.blob.core.windows.net":
-            return httpx.Response(200, content=b"stub-mp4-bytes-from-blob")
-        raise AssertionError(f"unexpected {request.method} {request.url}")
-
-    return answer
+def blob_redirect(status: int = 302, location: str = BLOB) -> FakeServer:
+    """The resource redirects the download to ``location``; the blob and the moved path answer."""
+    content = f"https://{RESOURCE}{CONTENT_PATH}"
+    return (
+        FakeServer()
+        .on("GET", content, reply(status, headers={"location": location}))
+        .on("GET", content + "/moved", reply(content=b"stub-mp4-bytes-same-host"))
+        .on("GET", BLOB.split("?")[0], reply(content=b"stub-mp4-bytes-from-blob"))
+    )
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_redirect_to_another_host_drops_the_api_key(status: int, tmp_path: Path) -> None:
-    server = Server(blob_redirect(status))
+    server = blob_redirect(status)
     with client(server) as c:
         out = c.download(succeeded(c.provider), tmp_path / "out.mp4")
 
     assert out.read_bytes() == b"stub-mp4-bytes-from-blob"
-    assert server.seen() == [
-        ("example-resource.openai.azure.com", KEY, None),
-        ("examplestorage.blob.core.windows.net", None, None),
-    ]
+    assert seen(server) == KEY_STAYS_HOME
     # The blob URL's own query (its SAS signature) is kept.
     assert server.requests[1].url == httpx.URL(BLOB)
 
 
 def test_a_redirect_to_another_host_drops_the_bearer_token(tmp_path: Path) -> None:
-    server = Server(blob_redirect())
+    server = blob_redirect()
     with client(server, api_key=None, token_provider=lambda: "entra-token-0123") as c:
         c.download(succeeded(c.provider), tmp_path / "out.mp4")
 
-    assert server.seen() == [
-        ("example-resource.openai.azure.com", None, "Bearer entra-token-0123"),
-        ("examplestorage.blob.core.windows.net", None, None),
+    assert seen(server) == [
+        (RESOURCE, None, "Bearer entra-token-0123"),
+        (BLOB_HOST, None, None),
     ]
 
 
 def test_a_same_host_redirect_keeps_the_api_key(tmp_path: Path) -> None:
-    server = Server(blob_redirect(location=CONTENT_PATH + "/moved"))
+    server = blob_redirect(location=CONTENT_PATH + "/moved")
     with client(server) as c:
         out = c.download(succeeded(c.provider), tmp_path / "out.mp4")
 
     assert out.read_bytes() == b"stub-mp4-bytes-same-host"
-    assert server.seen() == [
-        ("example-resource.openai.azure.com", KEY, None),
-        ("example-resource.openai.azure.com", KEY, None),
+    assert seen(server) == [
+        (RESOURCE, KEY, None),
+        (RESOURCE, KEY, None),
     ]
 
 
 def test_a_redirect_to_http_is_refused(tmp_path: Path) -> None:
-    server = Server(blob_redirect(location=BLOB.replace("https://", "http://")))
+    server = blob_redirect(location=BLOB.replace("https://", "http://"))
     with client(server) as c, pytest.raises(vidgen.ProtocolError) as caught:
         c.download(succeeded(c.provider), tmp_path / "out.mp4")
 
     assert "refusing to follow" in str(caught.value)
     # Refused, not retried: one request, to the resource only.
-    assert server.seen() == [("example-resource.openai.azure.com", KEY, None)]
+    assert seen(server) == [(RESOURCE, KEY, None)]
     assert not (tmp_path / "out.mp4").exists()
 
 
 @pytest.mark.anyio
 async def test_async_redirect_to_another_host_drops_the_api_key(tmp_path: Path) -> None:
-    server = Server(blob_redirect())
+    server = blob_redirect()
+    async with fake_async_client(
+        server,
+        provider="azure",
+        api_key=KEY,
+        settings={"endpoint": ENDPOINT},
+        allow_retired=True,
+        clock=FakeClock(start=1743551594.0),
+    ) as c:
+        out = await c.download(succeeded(c.provider), tmp_path / "out.mp4")
+
+    assert out.read_bytes() == b"stub-mp4-bytes-from-blob"
+    assert seen(server)[1] == (BLOB_HOST, None, None)
+
+
+def test_a_redirected_submit_is_not_followed() -> None:
+    server = FakeServer().route(
+        "POST", JOBS_PATH, reply(307, headers={"location": "https://other.example.net/jobs"})
+    )
+    with client(server) as c, pytest.raises(vidgen.ProtocolError):
+        c.submit(plain_request())
+
+    assert seen(server) == [(RESOURCE, KEY, None)]
+
+
+def test_a_redirected_status_is_not_followed() -> None:
+    server = FakeServer().route(
+        "GET",
+        f"{JOBS_PATH}/task_01",
+        reply(302, headers={"location": "https://other.example.net/status"}),
+    )
+    with client(server) as c, pytest.raises(vidgen.ProtocolError):
+        c.get("task_01")
+
+    assert seen(server) == [(RESOURCE, KEY, None)]
+
+
+def following(server: FakeServer) -> vidgen.Client:
+    """A client whose http_client follows redirects itself (vidgen must not let it)."""
     clock = FakeClock(start=1743551594.0)
-    async with vidgen.AsyncClient(
+    return vidgen.Client(
         provider="azure",
         api_key=KEY,
         settings={"endpoint": ENDPOINT},
         allow_retired=True,
         clock=clock,
-        sleep=clock.asleep,
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
-    ) as c:
-        out = await c.download(succeeded(c.provider), tmp_path / "out.mp4")
-
-    assert out.read_bytes() == b"stub-mp4-bytes-from-blob"
-    assert server.seen()[1] == ("examplestorage.blob.core.windows.net", None, None)
-
-
-def test_a_redirected_submit_is_not_followed() -> None:
-    server = Server(
-        lambda r: httpx.Response(307, headers={"location": "https://other.example.net/jobs"})
+        sleep=clock.sleep,
+        http_client=httpx.Client(transport=server.transport(), follow_redirects=True),
     )
-    with client(server) as c, pytest.raises(vidgen.ProtocolError):
-        c.submit(plain_request())
-
-    assert server.seen() == [("example-resource.openai.azure.com", KEY, None)]
-
-
-def test_a_redirected_status_is_not_followed() -> None:
-    server = Server(
-        lambda r: httpx.Response(302, headers={"location": "https://other.example.net/status"})
-    )
-    with client(server) as c, pytest.raises(vidgen.ProtocolError):
-        c.get("task_01")
-
-    assert server.seen() == [("example-resource.openai.azure.com", KEY, None)]
-
-
-def following(server: Server) -> httpx.Client:
-    """An http_client configured to follow redirects itself (vidgen must not let it)."""
-    return httpx.Client(transport=httpx.MockTransport(server), follow_redirects=True)
 
 
 def test_a_following_http_client_does_not_follow_a_submit_redirect() -> None:
-    server = Server(lambda r: httpx.Response(302, headers={"location": BLOB}))
-    with (
-        following(server) as http,
-        client(server, http_client=http) as c,
-        pytest.raises(vidgen.ProtocolError),
-    ):
+    server = FakeServer().route("POST", JOBS_PATH, reply(302, headers={"location": BLOB}))
+    with following(server) as c, pytest.raises(vidgen.ProtocolError):
         c.submit(plain_request())
 
     # httpx would have forwarded api-key (it drops only Authorization across hosts).
-    assert server.seen() == [("example-resource.openai.azure.com", KEY, None)]
+    assert seen(server) == [(RESOURCE, KEY, None)]
 
 
 def test_a_following_http_client_leaves_download_redirects_to_vidgen(tmp_path: Path) -> None:
-    server = Server(blob_redirect())
-    with following(server) as http, client(server, http_client=http) as c:
+    server = blob_redirect()
+    with following(server) as c:
         out = c.download(succeeded(c.provider), tmp_path / "out.mp4")
 
     assert out.read_bytes() == b"stub-mp4-bytes-from-blob"
-    assert server.seen() == [
-        ("example-resource.openai.azure.com", KEY, None),
-        ("examplestorage.blob.core.windows.net", None, None),
-    ]
+    assert seen(server) == KEY_STAYS_HOME
 
 
 @pytest.mark.anyio
 async def test_a_following_async_http_client_leaves_download_redirects_to_vidgen(
     tmp_path: Path,
 ) -> None:
-    server = Server(blob_redirect())
+    server = blob_redirect()
     clock = FakeClock(start=1743551594.0)
     async with (
-        httpx.AsyncClient(transport=httpx.MockTransport(server), follow_redirects=True) as http,
+        httpx.AsyncClient(transport=server.transport(), follow_redirects=True) as http,
         vidgen.AsyncClient(
             provider="azure",
             api_key=KEY,
@@ -376,16 +365,11 @@ async def test_a_following_async_http_client_leaves_download_redirects_to_vidgen
     ):
         await c.download(succeeded(c.provider), tmp_path / "out.mp4")
 
-    assert server.seen()[1] == ("examplestorage.blob.core.windows.net", None, None)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+    assert seen(server)[1] == (BLOB_HOST, None, None)
 
 
 def test_a_download_past_expires_at_is_refused_before_any_http(
-    no_http: Server, tmp_path: Path
+    no_http: FakeServer, tmp_path: Path
 ) -> None:
     with (
         client(no_http, start=SUCCEEDED_EXPIRES_AT + 1.0) as c,

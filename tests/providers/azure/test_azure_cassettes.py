@@ -7,9 +7,8 @@ requests vidgen actually sent are captured with an httpx event hook, so a test c
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,45 +24,24 @@ TEST_KEY = "test-key"
 #: vidgen's default pace when the server gives no hint: 5 s, then x1.5.
 DEFAULT_POLL_SLEEPS = [5.0, 7.5, 11.25]
 V1_VIDEO_ID = "video_68ff7cef76cc8190b7eab9395e936d9e"
+CassetteClient = Callable[..., vidgen.Client]
+
+
+def azure_options(**settings: Any) -> dict[str, Any]:
+    """The options of an ``azure`` client with ``settings`` on top of the endpoint."""
+    return {
+        "provider": "azure",
+        "api_key": TEST_KEY,
+        "settings": {"endpoint": ENDPOINT, **settings},
+        "allow_retired": True,
+    }
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def sent() -> list[httpx.Request]:
-    """Every request the client sent, in order."""
-    return []
-
-
-@contextlib.contextmanager
-def make_client(
-    sent: list[httpx.Request], start: float, **settings: Any
-) -> Iterator[tuple[vidgen.Client, FakeClock]]:
-    """An ``azure`` client on a fake clock at ``start``, recording what it sends."""
-    clock = FakeClock(start=start)
-    with (
-        httpx.Client(event_hooks={"request": [sent.append]}) as http,
-        vidgen.Client(
-            provider="azure",
-            api_key=TEST_KEY,
-            settings={"endpoint": ENDPOINT, **settings},
-            allow_retired=True,
-            clock=clock,
-            sleep=clock.sleep,
-            http_client=http,
-        ) as client,
-    ):
-        yield client, clock
-
-
-@pytest.fixture
-def jobs_client(sent: list[httpx.Request]) -> Iterator[tuple[vidgen.Client, FakeClock]]:
+def jobs_client(cassette_client: CassetteClient) -> tuple[vidgen.Client, FakeClock]:
     """A jobs-API client on a fake clock at the task_01 payloads' created_at."""
-    with make_client(sent, 1743551594.0) as pair:
-        yield pair
+    clock = FakeClock(start=1743551594.0)
+    return cassette_client(clock=clock, **azure_options()), clock
 
 
 def _json(request: httpx.Request) -> Any:
@@ -146,25 +124,9 @@ def test_jobs_lifecycle_sync(jobs_client, sent, vcr, tmp_path: Path) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.vcr
-async def test_jobs_lifecycle_async(vcr, tmp_path: Path) -> None:
+async def test_jobs_lifecycle_async(cassette_async_client, sent, vcr, tmp_path: Path) -> None:
     clock = FakeClock(start=1743551594.0)
-    sent: list[httpx.Request] = []
-
-    async def record(request: httpx.Request) -> None:
-        sent.append(request)
-
-    async with (
-        httpx.AsyncClient(event_hooks={"request": [record]}) as http,
-        vidgen.AsyncClient(
-            provider="azure",
-            api_key=TEST_KEY,
-            settings={"endpoint": ENDPOINT},
-            allow_retired=True,
-            clock=clock,
-            sleep=clock.asleep,
-            http_client=http,
-        ) as c,
-    ):
+    async with cassette_async_client(clock=clock, **azure_options()) as c:
         job = await c.submit(_jobs_request())
         assert job.status is vidgen.JobStatus.QUEUED
         assert job.request_id == "apim-async-create"
@@ -182,8 +144,10 @@ async def test_jobs_lifecycle_async(vcr, tmp_path: Path) -> None:
 
 
 @pytest.mark.vcr
-def test_jobs_moderation_failure(sent, vcr) -> None:
-    with make_client(sent, 1743556719.0) as (c, clock), pytest.raises(vidgen.JobFailed) as caught:
+def test_jobs_moderation_failure(cassette_client, sent, vcr) -> None:
+    clock = FakeClock(start=1743556719.0)
+    c = cassette_client(clock=clock, **azure_options())
+    with pytest.raises(vidgen.JobFailed) as caught:
         c.generate(_jobs_request("test_failure"), "never-written.mp4")
 
     failed = caught.value.job
@@ -319,9 +283,10 @@ def _v1_request() -> vidgen.VideoRequest:
 
 
 @pytest.mark.vcr
-def test_videos_lifecycle_sync(sent, vcr, tmp_path: Path) -> None:
+def test_videos_lifecycle_sync(cassette_client, sent, vcr, tmp_path: Path) -> None:
     seen: list[vidgen.Job] = []
-    with make_client(sent, 1761574127.0, api="videos") as (c, clock):
+    clock = FakeClock(start=1761574127.0)
+    with cassette_client(clock=clock, **azure_options(api="videos")) as c:
         out = c.generate(_v1_request(), tmp_path / "out.mp4", on_progress=seen.append)
 
     assert out.read_bytes() == f"stub-mp4-bytes-for-{V1_VIDEO_ID}".encode()
@@ -352,25 +317,9 @@ def test_videos_lifecycle_sync(sent, vcr, tmp_path: Path) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.vcr
-async def test_videos_lifecycle_async(vcr, tmp_path: Path) -> None:
+async def test_videos_lifecycle_async(cassette_async_client, sent, vcr, tmp_path: Path) -> None:
     clock = FakeClock(start=1761574127.0)
-    sent: list[httpx.Request] = []
-
-    async def record(request: httpx.Request) -> None:
-        sent.append(request)
-
-    async with (
-        httpx.AsyncClient(event_hooks={"request": [record]}) as http,
-        vidgen.AsyncClient(
-            provider="azure",
-            api_key=TEST_KEY,
-            settings={"endpoint": ENDPOINT, "api": "videos"},
-            allow_retired=True,
-            clock=clock,
-            sleep=clock.asleep,
-            http_client=http,
-        ) as c,
-    ):
+    async with cassette_async_client(clock=clock, **azure_options(api="videos")) as c:
         job = await c.submit(_v1_request())
         assert job.id == V1_VIDEO_ID
         assert job.status is vidgen.JobStatus.QUEUED
@@ -388,9 +337,10 @@ async def test_videos_lifecycle_async(vcr, tmp_path: Path) -> None:
 
 
 @pytest.mark.vcr
-def test_videos_create_content_filtered(sent, vcr) -> None:
+def test_videos_create_content_filtered(cassette_client, sent, vcr) -> None:
+    clock = FakeClock(start=1761574127.0)
     with (
-        make_client(sent, 1761574127.0, api="videos") as (c, clock),
+        cassette_client(clock=clock, **azure_options(api="videos")) as c,
         pytest.raises(vidgen.ContentPolicyViolation) as caught,
     ):
         c.submit(vidgen.VideoRequest(prompt="A famous cartoon mouse dancing on a stage"))

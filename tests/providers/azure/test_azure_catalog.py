@@ -13,7 +13,7 @@ import pytest
 from azure_payloads import ENDPOINT, KEY, QUICKSTART_QUEUED, V1_QUEUED
 
 import vidgen
-from vidgen.testing import check_provider
+from vidgen.testing import FakeClock, FakeServer, check_provider, fake_client, reply
 from vidgen_azure import AzureProvider
 
 PRICING_PAGE = "https://azure.microsoft.com/pricing/details/cognitive-services/openai-service/"
@@ -72,19 +72,19 @@ def test_allow_retired_fits_with_a_warning(api: str, model: str) -> None:
 
 
 def test_retirement_is_checked_before_any_http() -> None:
-    def refuse(req: httpx.Request) -> httpx.Response:
-        raise AssertionError("nothing may be sent for a retired model")
-
+    server = FakeServer()  # answers nothing: any request fails the test
     with (
-        vidgen.Client(
+        fake_client(
+            server,
             provider="azure",
             api_key=KEY,
             settings={"endpoint": ENDPOINT},
-            http_client=httpx.Client(transport=httpx.MockTransport(refuse)),
+            clock=FakeClock.at("2026-11-30"),  # after the retirement date
         ) as c,
         pytest.raises(vidgen.ModelRetired),
     ):
         c.submit(request())
+    assert server.requests == []
 
 
 def test_a_profile_can_mark_the_model_as_served(tmp_path: Path) -> None:
@@ -172,22 +172,21 @@ def test_quotes_need_no_key_and_no_endpoint() -> None:
 
 
 def test_a_budget_cannot_pass_an_unknown_price() -> None:
-    def refuse(req: httpx.Request) -> httpx.Response:
-        raise AssertionError("nothing may be sent over budget")
-
+    server = FakeServer()  # answers nothing: any request fails the test
     with (
-        vidgen.Client(
+        fake_client(
+            server,
             provider="azure",
             api_key=KEY,
             settings={"endpoint": ENDPOINT},
             allow_retired=True,
             max_job_cost="5.00",
-            http_client=httpx.Client(transport=httpx.MockTransport(refuse)),
         ) as c,
         pytest.raises(vidgen.BudgetExceeded) as caught,
     ):
         c.submit(request())
 
+    assert server.requests == []
     assert caught.value.amount is None
     assert "no known price" in str(caught.value)
 
@@ -235,14 +234,11 @@ def write_config(tmp_path: Path, text: str) -> None:
 def recording_client(
     profile: str, answer: dict[str, Any]
 ) -> tuple[vidgen.Client, list[httpx.Request]]:
-    sent: list[httpx.Request] = []
-
-    def handler(req: httpx.Request) -> httpx.Response:
-        sent.append(req)
-        return httpx.Response(200, json=answer)
-
-    http = httpx.Client(transport=httpx.MockTransport(handler))
-    return vidgen.Client(profile=profile, allow_retired=True, http_client=http), sent
+    """A client of ``profile`` (its key from the environment) whose submit gets ``answer``."""
+    server = FakeServer().route("POST", "/openai/v1/videos", reply(json=answer))
+    server.route("POST", "/openai/v1/video/generations/jobs", reply(json=answer))
+    client = fake_client(server, profile=profile, api_key=None, allow_retired=True)
+    return client, server.requests
 
 
 def test_a_videos_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,12 +22,11 @@ from azure_payloads import (
     SUCCEEDED_EXPIRES_AT,
     generation,
     job,
-    multipart_fields,
-    png_header,
 )
+from multipart_support import multipart_fields
 
 import vidgen
-from vidgen.testing import make_response
+from vidgen.testing import make_response, png_bytes
 from vidgen_azure import AzureProvider
 
 UTC = dt.timezone.utc
@@ -110,7 +109,7 @@ def test_create_defaults_are_the_documented_ones(azure: AzureProvider) -> None:
 
 
 def test_create_with_a_file_reference_is_multipart(azure: AzureProvider) -> None:
-    image = png_header(1280, 720)
+    image = png_bytes(1280, 720)
     reference = vidgen.Reference.from_bytes(image, filename="first-frame.png")
     fitted = fit(azure, reference=reference, duration=8)
 
@@ -142,7 +141,7 @@ def test_create_with_a_file_reference_is_multipart(azure: AzureProvider) -> None
 
 
 def test_provider_options_override_the_default_inpaint_item(azure: AzureProvider) -> None:
-    reference = vidgen.Reference.from_bytes(png_header(480, 480), filename="cat.png")
+    reference = vidgen.Reference.from_bytes(png_bytes(480, 480), filename="cat.png")
     mine = [
         {
             "frame_index": 30,
@@ -170,7 +169,7 @@ def test_other_providers_options_are_not_sent(azure: AzureProvider) -> None:
 
 
 def test_extra_multipart_options_are_json_encoded(azure: AzureProvider) -> None:
-    reference = vidgen.Reference.from_bytes(png_header(480, 480), filename="cat.png")
+    reference = vidgen.Reference.from_bytes(png_bytes(480, 480), filename="cat.png")
     fitted = fit(
         azure,
         reference=reference,

@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from azure_payloads import API_ROOT, ENDPOINT, KEY, V1_QUEUED, multipart_fields, png_header
+from azure_payloads import API_ROOT, ENDPOINT, KEY, V1_QUEUED
+from multipart_support import multipart_fields
 
 import vidgen
-from vidgen.testing import make_response
+from vidgen.testing import make_response, png_bytes
 from vidgen_azure import AzureProvider
 
 UTC = dt.timezone.utc
@@ -108,7 +109,7 @@ def test_token_provider_on_the_v1_path() -> None:
 
 
 def test_a_file_reference_goes_up_as_input_reference(v1: AzureProvider) -> None:
-    image = png_header(1280, 720)
+    image = png_bytes(1280, 720)
     fitted = fit(v1, duration=8, reference=vidgen.Reference.from_bytes(image, filename="frame.png"))
     parts = multipart_fields(v1.build_submit(fitted))
 
@@ -119,7 +120,7 @@ def test_a_file_reference_goes_up_as_input_reference(v1: AzureProvider) -> None:
 
 
 def test_the_reference_must_match_the_size(v1: AzureProvider) -> None:
-    reference = vidgen.Reference.from_bytes(png_header(1920, 1080))
+    reference = vidgen.Reference.from_bytes(png_bytes(1920, 1080))
 
     with pytest.raises(vidgen.UnsupportedRequest) as caught:
         fit(v1, reference=reference, resolution="720p")

@@ -134,3 +134,19 @@ INPAINT_SIZE_MISMATCH = error_body(
     param=None,
     code=None,
 )
+
+
+# -- a relay on the protocol (the tests' own profile, not WIRE.md) ---------------------------
+
+RELAY_URL = "https://relay.example.com/v1"
+
+#: The relay's one model, as a profile declares it.
+RELAY_MODEL: dict[str, Any] = {
+    "id": "veo-3.1-fast",
+    "durations": [4, 6, 8],
+    "sizes": ["1280x720", "720x1280"],
+    "reference": ["url"],
+    "price_per_second": "0.15",
+    "price_source": "https://relay.example.com/pricing",
+    "price_as_of": "2026-11-01",
+}

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from openai_payloads import RELAY_MODEL, RELAY_URL
 
 import vidgen
 from vidgen.testing import FakeClock, make_response
@@ -28,41 +29,15 @@ UTC = dt.timezone.utc
 # The documented create response's created_at (WIRE.md 1.4, spec example).
 CREATED = 1712697600
 VIDEO_STUB = b"stub-mp4-bytes-for-video_123"
+#: The catalog retires every OpenAI model on 2026-09-24; the cassettes were written before.
+OPENAI: dict[str, Any] = {"provider": "openai", "api_key": KEY, "allow_retired": True}
+CassetteClient = Callable[..., vidgen.Client]
 
 
 @pytest.fixture(scope="module")
 def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
     """The shared settings, with request bodies matched as well (JSON compared parsed)."""
     return {**vcr_config, "match_on": [*vcr_config["match_on"], "body"]}
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def sent() -> list[httpx.Request]:
-    """Every request the client sent, as it left (credentials included)."""
-    return []
-
-
-@pytest.fixture
-def http_client(sent: list[httpx.Request]) -> Iterator[httpx.Client]:
-    with httpx.Client(event_hooks={"request": [sent.append]}) as client:
-        yield client
-
-
-def openai_client(clock: FakeClock, http_client: httpx.Client, **settings: Any) -> vidgen.Client:
-    return vidgen.Client(
-        provider="openai",
-        api_key=KEY,
-        allow_retired=True,  # the catalog retires every OpenAI model on 2026-09-24
-        clock=clock,
-        sleep=clock.sleep,
-        http_client=http_client,
-        **settings,
-    )
 
 
 def body_of(request: httpx.Request) -> Any:
@@ -73,9 +48,11 @@ def body_of(request: httpx.Request) -> Any:
 
 
 @pytest.mark.vcr
-def test_lifecycle_sync(vcr: Any, tmp_path: Path, http_client: httpx.Client, sent: list) -> None:
+def test_lifecycle_sync(
+    vcr: Any, tmp_path: Path, cassette_client: CassetteClient, sent: list
+) -> None:
     clock = FakeClock(start=CREATED + 1)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     request = vidgen.VideoRequest(prompt=PROMPT, duration=8, aspect="16:9", resolution="720p")
 
     job = client.submit(request)
@@ -122,24 +99,11 @@ def test_lifecycle_sync(vcr: Any, tmp_path: Path, http_client: httpx.Client, sen
 
 @pytest.mark.vcr
 @pytest.mark.anyio
-async def test_lifecycle_async(vcr: Any, tmp_path: Path) -> None:
-    sent: list[httpx.Request] = []
-
-    async def record(request: httpx.Request) -> None:
-        sent.append(request)
-
+async def test_lifecycle_async(
+    vcr: Any, tmp_path: Path, cassette_async_client: Callable[..., vidgen.AsyncClient], sent: list
+) -> None:
     clock = FakeClock(start=CREATED + 1)
-    async with (
-        httpx.AsyncClient(event_hooks={"request": [record]}) as http,
-        vidgen.AsyncClient(
-            provider="openai",
-            api_key=KEY,
-            allow_retired=True,
-            clock=clock,
-            sleep=clock.asleep,
-            http_client=http,
-        ) as client,
-    ):
+    async with cassette_async_client(clock=clock, **OPENAI) as client:
         request = vidgen.VideoRequest(prompt=PROMPT, duration=8, aspect="16:9")
         seen: list[vidgen.Job] = []
         path = await client.generate(request, tmp_path / "out.mp4", on_progress=seen.append)
@@ -172,29 +136,17 @@ def test_relay_lifecycle(
     vcr: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    http_client: httpx.Client,
+    cassette_client: CassetteClient,
     sent: list,
 ) -> None:
     monkeypatch.setenv("MYRELAY_API_KEY", "relay-test-key")
     clock = FakeClock(start=1762000000)
-    client = vidgen.Client(
-        provider="openai-compatible",
-        base_url="https://relay.example.com/v1",
-        api_key_env="MYRELAY_API_KEY",
-        models=[
-            {
-                "id": "veo-3.1-fast",
-                "durations": [4, 6, 8],
-                "sizes": ["1280x720", "720x1280"],
-                "reference": ["url"],
-                "price_per_second": "0.15",
-                "price_source": "https://relay.example.com/pricing",
-                "price_as_of": "2026-11-01",
-            }
-        ],
+    client = cassette_client(
         clock=clock,
-        sleep=clock.sleep,
-        http_client=http_client,
+        provider="openai-compatible",
+        base_url=RELAY_URL,
+        api_key_env="MYRELAY_API_KEY",
+        models=[RELAY_MODEL],
     )
     request = vidgen.VideoRequest(
         prompt="She turns around and smiles",
@@ -228,9 +180,9 @@ def test_relay_lifecycle(
 
 
 @pytest.mark.vcr
-def test_failed_job(vcr: Any, http_client: httpx.Client) -> None:
+def test_failed_job(vcr: Any, cassette_client: CassetteClient) -> None:
     clock = FakeClock(start=1760000000)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     job = client.submit(vidgen.VideoRequest(prompt="A famous cartoon mouse dancing"))
     assert (job.id, job.status) == ("video_abc", vidgen.JobStatus.QUEUED)
 
@@ -254,9 +206,9 @@ def test_failed_job(vcr: Any, http_client: httpx.Client) -> None:
 
 
 @pytest.mark.vcr
-def test_invalid_seconds_on_create(vcr: Any, http_client: httpx.Client, sent: list) -> None:
+def test_invalid_seconds_on_create(vcr: Any, cassette_client: CassetteClient, sent: list) -> None:
     clock = FakeClock(start=CREATED)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     # The catalog takes 16 s from the guide; an endpoint on the spec's 4/8/12 refuses it.
     with pytest.raises(vidgen.InvalidRequest) as caught:
         client.submit(vidgen.VideoRequest(prompt=PROMPT, duration=16, aspect="16:9"))
@@ -275,9 +227,9 @@ def test_invalid_seconds_on_create(vcr: Any, http_client: httpx.Client, sent: li
 
 
 @pytest.mark.vcr
-def test_unauthorized_on_create(vcr: Any, http_client: httpx.Client, sent: list) -> None:
+def test_unauthorized_on_create(vcr: Any, cassette_client: CassetteClient, sent: list) -> None:
     clock = FakeClock(start=CREATED)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     with pytest.raises(vidgen.AuthenticationError) as caught:
         client.submit(vidgen.VideoRequest(prompt=PROMPT, duration=8, aspect="16:9"))
     error = caught.value
@@ -292,9 +244,11 @@ def test_unauthorized_on_create(vcr: Any, http_client: httpx.Client, sent: list)
 
 
 @pytest.mark.vcr
-def test_rate_limited_submit_is_retried(vcr: Any, http_client: httpx.Client, sent: list) -> None:
+def test_rate_limited_submit_is_retried(
+    vcr: Any, cassette_client: CassetteClient, sent: list
+) -> None:
     clock = FakeClock(start=CREATED)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     job = client.submit(vidgen.VideoRequest(prompt=PROMPT, duration=8, aspect="16:9"))
     assert (job.id, job.status) == ("video_123", vidgen.JobStatus.QUEUED)
     assert job.request_id == "req_create_retry"
@@ -308,10 +262,10 @@ def test_rate_limited_submit_is_retried(vcr: Any, http_client: httpx.Client, sen
 
 @pytest.mark.vcr
 def test_server_error_on_create_is_not_resent(
-    vcr: Any, http_client: httpx.Client, sent: list
+    vcr: Any, cassette_client: CassetteClient, sent: list
 ) -> None:
     clock = FakeClock(start=CREATED)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     with pytest.raises(vidgen.ServerError) as caught:
         client.submit(vidgen.VideoRequest(prompt=PROMPT, duration=8, aspect="16:9"))
     error = caught.value
@@ -325,9 +279,9 @@ def test_server_error_on_create_is_not_resent(
 
 
 @pytest.mark.vcr
-def test_status_retried_after_bad_gateway(vcr: Any, http_client: httpx.Client) -> None:
+def test_status_retried_after_bad_gateway(vcr: Any, cassette_client: CassetteClient) -> None:
     clock = FakeClock(start=CREATED + 100)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     job = client.get("video_123")
     assert job.status is vidgen.JobStatus.SUCCEEDED
     assert job.request_id == "req_after_502"
@@ -338,9 +292,9 @@ def test_status_retried_after_bad_gateway(vcr: Any, http_client: httpx.Client) -
 
 
 @pytest.mark.vcr
-def test_list_and_delete(vcr: Any, http_client: httpx.Client, sent: list) -> None:
+def test_list_and_delete(vcr: Any, cassette_client: CassetteClient, sent: list) -> None:
     clock = FakeClock(start=CREATED + 1000)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     first = client.list_jobs(limit=2)
     assert [(j.id, j.status) for j in first] == [
         ("video_456", vidgen.JobStatus.QUEUED),
@@ -358,9 +312,9 @@ def test_list_and_delete(vcr: Any, http_client: httpx.Client, sent: list) -> Non
 
 
 @pytest.mark.vcr
-def test_rate_limit_hints_on_create(vcr: Any, http_client: httpx.Client, sent: list) -> None:
+def test_rate_limit_hints_on_create(vcr: Any, cassette_client: CassetteClient, sent: list) -> None:
     clock = FakeClock(start=CREATED)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     job = client.submit(vidgen.VideoRequest(prompt=PROMPT, duration=8, aspect="16:9"))
     assert job.request_id == "req_create_third"
     # retry-after-ms beats Retry-After; then an HTTP date, counted from the fake clock.
@@ -370,7 +324,7 @@ def test_rate_limit_hints_on_create(vcr: Any, http_client: httpx.Client, sent: l
 
 
 def test_download_after_expiry_sends_nothing(
-    tmp_path: Path, http_client: httpx.Client, sent: list
+    tmp_path: Path, cassette_client: CassetteClient, sent: list
 ) -> None:
     provider = vidgen.get_provider("openai", api_key=KEY)
     done = provider.parse_status(
@@ -388,7 +342,7 @@ def test_download_after_expiry_sends_nothing(
         )
     )
     clock = FakeClock(start=CREATED + 86400 + 1)
-    client = openai_client(clock, http_client)
+    client = cassette_client(clock=clock, **OPENAI)
     with pytest.raises(vidgen.ContentExpired) as caught:
         client.download(done, tmp_path / "late.mp4")
     assert "expired" in str(caught.value)

@@ -7,16 +7,13 @@ the payloads themselves are in ``openai_payloads.py``.
 from __future__ import annotations
 
 import datetime as dt
-import email.parser
-import email.policy
 import json
-import struct
-import zlib
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from multipart_support import multipart_fields
 from openai_payloads import (
     COMPLETED,
     DELETED,
@@ -27,27 +24,19 @@ from openai_payloads import (
     INVALID_SECONDS_VALUE,
     LIST_ABBREVIATED,
     QUEUED,
+    RELAY_MODEL,
+    RELAY_URL,
     REMIX,
     error_body,
     failed,
 )
 
 import vidgen
-from vidgen.testing import check_provider, make_response
+from vidgen.testing import check_provider, make_response, png_bytes
 from vidgen_openai import OpenAICompatibleProvider, OpenAIProvider
 
 KEY = "sk-test-not-a-real-key"
 UTC = dt.timezone.utc
-RELAY_URL = "https://relay.example.com/v1"
-RELAY_MODEL = {
-    "id": "veo-3.1-fast",
-    "durations": [4, 6, 8],
-    "sizes": ["1280x720", "720x1280"],
-    "reference": ["url"],
-    "price_per_second": "0.15",
-    "price_source": "https://relay.example.com/pricing",
-    "price_as_of": "2026-11-01",
-}
 
 
 @pytest.fixture
@@ -70,29 +59,9 @@ def relay(monkeypatch: pytest.MonkeyPatch) -> OpenAICompatibleProvider:
     return provider
 
 
-def png_header(width: int, height: int) -> bytes:
-    """The first bytes of a PNG: enough for vidgen to read its type and size."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    crc = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr) & 0xFFFFFFFF)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + crc
-
-
 def fit(provider: vidgen.provider.Provider, **fields: Any) -> vidgen.Fitted:
     fields.setdefault("prompt", "A calico cat playing a piano on stage")
     return provider.fit(vidgen.VideoRequest(**fields), allow_retired=True)
-
-
-def multipart_fields(request: httpx.Request) -> dict[str, tuple[str, str | None, bytes]]:
-    """A multipart body as ``{name: (content type, filename, bytes)}``."""
-    body = request.read()
-    head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    parts = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        parts[name] = (part.get_content_type(), part.get_filename(), payload)
-    return parts
 
 
 def video(status: str, **fields: Any) -> httpx.Response:
@@ -797,7 +766,7 @@ def test_size_comes_from_aspect_and_resolution(
 
 def test_a_file_reference_is_sent_as_multipart(openai: OpenAIProvider) -> None:
     # A PNG saved under a .jpg name: the bytes decide the type.
-    image = png_header(1280, 720)
+    image = png_bytes(1280, 720)
     reference = vidgen.Reference.from_bytes(image, filename="first_frame.jpg")
     fitted = fit(openai, model="sora-2-pro", duration=8, reference=reference)
     assert fitted.size == "1280x720"  # the first frame fixes the size
@@ -815,7 +784,7 @@ def test_a_file_reference_is_sent_as_multipart(openai: OpenAIProvider) -> None:
 
 
 def test_multipart_keeps_provider_options_as_text(openai: OpenAIProvider) -> None:
-    reference = vidgen.Reference.from_bytes(png_header(720, 1280))
+    reference = vidgen.Reference.from_bytes(png_bytes(720, 1280))
     options = {"openai": {"user": "tester", "metadata": {"run": 7}, "n": 1}}
     request = openai.build_submit(fit(openai, reference=reference, provider_options=options))
     parts = multipart_fields(request)
@@ -856,7 +825,7 @@ def test_reserved_options_are_refused_by_fit(openai: OpenAIProvider, name: str) 
 
 
 def test_a_reference_of_the_wrong_size_is_refused_before_any_http(openai: OpenAIProvider) -> None:
-    reference = vidgen.Reference.from_bytes(png_header(1024, 1024))
+    reference = vidgen.Reference.from_bytes(png_bytes(1024, 1024))
     with pytest.raises(vidgen.UnsupportedRequest) as caught:
         fit(openai, aspect="16:9", reference=reference)
     assert caught.value.param in ("aspect", "reference")
@@ -1174,7 +1143,7 @@ def test_relay_url_reference_is_json(relay: OpenAICompatibleProvider) -> None:
     body = json.loads(relay.build_submit(fit(relay, reference=reference)).content)
     assert body["input_reference"] == {"image_url": "https://example.com/frame.png"}
     with pytest.raises(vidgen.UnsupportedRequest, match=r"Reference\.from_url"):
-        fit(relay, reference=vidgen.Reference.from_bytes(png_header(1280, 720)))
+        fit(relay, reference=vidgen.Reference.from_bytes(png_bytes(1280, 720)))
 
 
 def test_relay_key_variable_unset_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
