@@ -10,7 +10,9 @@ Public, for plugin authors as much as for vidgen's own suite:
 * `fake_client`, `fake_async_client`: a client on a `FakeServer` and a `FakeClock`.
 * `png_bytes`, `jpeg_bytes`, `webp_bytes`, `gif_bytes`: reference images, built byte
   by byte.
-* `check_provider`: the contract every provider must meet.
+* `check_provider`: the basic contract every provider must meet, as a list of problems.
+* `ProviderConformance`: the conformance kit; subclass it in a test module to check a
+  provider against everything vidgen expects of one (see ``docs/plugins.md``).
 """
 
 from ._clients import fake_async_client, fake_client
@@ -18,11 +20,13 @@ from ._clock import FakeClock
 from ._conformance import check_provider
 from ._http import BrokenStream, FakeServer, Reply, broken_body, fail, make_response, reply
 from ._images import gif_bytes, jpeg_bytes, png_bytes, webp_bytes
+from ._kit import ProviderConformance
 
 __all__ = [
     "BrokenStream",
     "FakeClock",
     "FakeServer",
+    "ProviderConformance",
     "Reply",
     "broken_body",
     "check_provider",

@@ -120,6 +120,7 @@ class FakeServer:
         self._routes: dict[tuple[str, str], list[Reply]] = {}
         self._served: dict[tuple[str, str], int] = {}
         self._queues: dict[tuple[str, str], list[Reply]] = {}
+        self._otherwise: Reply | None = None
 
     def route(self, method: str, path: str, *replies: Reply) -> FakeServer:
         """Answer ``method path`` with ``replies`` in turn; the last one repeats."""
@@ -131,6 +132,11 @@ class FakeServer:
         self._queues.setdefault((method.upper(), url), []).extend(replies)
         return self
 
+    def otherwise(self, answer: Reply) -> FakeServer:
+        """Answer every request no route or queue matches with ``answer`` (a storage host)."""
+        self._otherwise = answer
+        return self
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         queue = self._queues.get((request.method, str(request.url.copy_with(query=None))))
@@ -139,6 +145,8 @@ class FakeServer:
         key = (request.method, request.url.path)
         replies = self._routes.get(key)
         if not replies:
+            if self._otherwise is not None:
+                return self._otherwise(request)
             raise AssertionError(f"unexpected request: {request.method} {request.url}")
         index = self._served.get(key, 0)
         self._served[key] = index + 1
