@@ -33,8 +33,9 @@ from ._exceptions import (
     UpstreamError,
     VidgenError,
     WaitTimeout,
+    WebhookRejected,
 )
-from ._models import Job, JobError, JobStatus, Output
+from ._models import Job, JobError, JobStatus, Output, Usage
 from ._policies import PollPolicy, RetryPolicy
 from ._version import __version__
 from .plugins import get_provider
@@ -144,9 +145,11 @@ __all__ = [
     "TransportError",
     "UnsupportedRequest",
     "UpstreamError",
+    "Usage",
     "VideoRequest",
     "VidgenError",
     "WaitTimeout",
+    "WebhookRejected",
     "__version__",
     "compare",
     "get_provider",

@@ -63,8 +63,14 @@ class Price:
     Attributes:
         per_second: the price of one second of video, or None when unpublished.
         per_video: the price of one video, for providers that bill per video.
+        per_million_tokens: the price of a million video tokens, for providers that bill
+            tokens (Seedance); a quote estimates the tokens as width x height x (fps x
+            seconds + 1) / 1024, the vendor's rule.
+        token_fps: the frame rate in that estimate.
         currency: ISO code.
         sizes, resolutions: which sizes it applies to; both empty means all.
+        audio: True when it applies only to videos with sound, False only to silent
+            ones, None to both.
         source: where the figure comes from (URL or document).
         as_of: when it was read there.
         note: credits, tier names, caveats.
@@ -72,15 +78,36 @@ class Price:
 
     per_second: Decimal | None = None
     per_video: Decimal | None = None
+    per_million_tokens: Decimal | None = None
+    token_fps: int = 24
     currency: str = "USD"
     sizes: tuple[str, ...] = ()
     resolutions: tuple[str, ...] = ()
+    audio: bool | None = None
     source: str | None = None
     as_of: dt.date | None = None
     note: str | None = None
 
-    def applies_to(self, size: SizeSpec) -> bool:
-        """True when this price covers ``size``."""
+    def __attrs_post_init__(self) -> None:
+        for name in ("per_second", "per_video", "per_million_tokens"):
+            amount = getattr(self, name)
+            if amount is not None and (not amount.is_finite() or amount < 0):
+                raise ValueError(f"{name} must be zero or more, not {amount}")
+        if self.token_fps <= 0:
+            raise ValueError(f"token_fps must be positive, not {self.token_fps}")
+
+    @property
+    def known(self) -> bool:
+        """True when it gives an amount (per second, per video or per token)."""
+        return any(
+            amount is not None
+            for amount in (self.per_second, self.per_video, self.per_million_tokens)
+        )
+
+    def applies_to(self, size: SizeSpec, audio: bool | None = None) -> bool:
+        """True when this price covers ``size`` (and a video with or without sound)."""
+        if self.audio is not None and audio is not None and self.audio != audio:
+            return False
         if not self.sizes and not self.resolutions:
             return True
         return size.size in self.sizes or size.resolution in self.resolutions
@@ -125,8 +152,13 @@ class ModelSpec:
         default_duration: used when the request gives none.
         sizes: the sizes it renders.
         default_size: used when the request gives no aspect or resolution.
-        reference: the reference-image forms it accepts (``"file"``, ``"url"``); empty
+        family: the underlying model, the same on every host (``veo-3.1-fast``), so one
+            request compares it across vendors.
+        reference: the forms it accepts a first frame in (``"file"``, ``"url"``); empty
             when it takes none.
+        last_frame: the forms it accepts a last frame in; empty when it takes none.
+        reference_images: the forms it accepts reference images (subject, style) in.
+        max_reference_images: how many reference images one job may carry.
         reference_formats: accepted MIME types of reference images.
         reference_must_match_size: the reference must have the video's exact size.
         reference_max_bytes, reference_min_side, reference_aspect_range: limits on the
@@ -134,6 +166,12 @@ class ModelSpec:
         max_prompt_chars: the longest prompt it takes.
         max_variants: per resolution tier (``"default"`` for the rest).
         audio: whether it renders sound (None: not documented).
+        audio_optional: whether sound can be switched on and off per request.
+        negative_prompt: whether it takes a negative prompt.
+        seed: whether it takes a seed.
+        fps: the frame rate it renders at, where documented.
+        wire: how the provider sends this model (endpoints, field names, value formats);
+            free-form, read by the provider, which documents its keys.
         callbacks: whether it can POST the result to a per-request callback URL.
         lifecycle: whether it is still served.
         prices: its prices, by size.
@@ -144,12 +182,16 @@ class ModelSpec:
 
     id: str
     aliases: tuple[str, ...] = ()
+    family: str | None = None
     description: str | None = None
     durations: tuple[int, ...]
     default_duration: int | None = None
     sizes: tuple[SizeSpec, ...]
     default_size: str | None = None
     reference: tuple[str, ...] = ()
+    last_frame: tuple[str, ...] = ()
+    reference_images: tuple[str, ...] = ()
+    max_reference_images: int = 3
     reference_formats: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp")
     reference_must_match_size: bool = False
     reference_max_bytes: int | None = None
@@ -158,6 +200,11 @@ class ModelSpec:
     max_prompt_chars: int | None = None
     max_variants: Mapping[str, int] = attrs.field(factory=lambda: {"default": 1}, hash=False)
     audio: bool | None = None
+    audio_optional: bool = False
+    negative_prompt: bool = False
+    seed: bool = False
+    fps: int | None = None
+    wire: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     callbacks: bool = False
     lifecycle: Lifecycle = attrs.field(factory=Lifecycle)
     prices: tuple[Price, ...] = ()
@@ -183,17 +230,26 @@ class ModelSpec:
                 f"model {self.id!r}: lifecycle status {self.lifecycle.status!r} is not one of "
                 + ", ".join(LIFECYCLE_STATUSES)
             )
-        for form in self.reference:
-            if form not in REFERENCE_FORMS:
-                raise ValueError(f"model {self.id!r}: reference form {form!r} is not file or url")
+        for field in ("reference", "last_frame", "reference_images"):
+            for form in getattr(self, field):
+                if form not in REFERENCE_FORMS:
+                    raise ValueError(f"model {self.id!r}: {field} form {form!r} is not file or url")
+        if any(d <= 0 for d in self.durations):
+            raise ValueError(f"model {self.id!r}: durations must be positive seconds")
+        if self.max_reference_images < 0:
+            raise ValueError(f"model {self.id!r}: max_reference_images must be 0 or more")
 
     def size_spec(self, size: str) -> SizeSpec | None:
         """The entry for ``size``, if the model renders it."""
         return next((s for s in self.sizes if s.size == size), None)
 
-    def price_for(self, size: SizeSpec) -> Price | None:
-        """The first price that covers ``size``."""
-        return next((p for p in self.prices if p.applies_to(size)), None)
+    def price_for(self, size: SizeSpec, audio: bool | None = None) -> Price | None:
+        """The first price that covers ``size`` (with or without sound)."""
+        return next((p for p in self.prices if p.applies_to(size, audio)), None)
+
+    def matches(self, name: str) -> bool:
+        """True when ``name`` is this model's id, one of its aliases, or its family."""
+        return name == self.id or name in self.aliases or name == self.family
 
     def variants_limit(self, resolution: str) -> int:
         """The most variants one job may ask for at ``resolution``."""
@@ -222,11 +278,11 @@ class Catalog:
     default_model: str | None = None
 
     def get(self, model: str) -> ModelSpec | None:
-        """The entry for ``model`` or one of its aliases."""
+        """The entry for ``model``: an id or alias first, else the first of its family."""
         for spec in self.models:
             if spec.id == model or model in spec.aliases:
                 return spec
-        return None
+        return next((spec for spec in self.models if spec.family == model), None)
 
     @property
     def ids(self) -> tuple[str, ...]:

@@ -25,13 +25,14 @@ from ._config import Config
 from ._download import download_flow
 from ._driver import AsyncDriver, SyncDriver
 from ._events import Event
-from ._exceptions import ConfigError
+from ._exceptions import ConfigError, ProtocolError
 from ._ledger import Ledger
 from ._lifecycle import (
     Env,
     Flow,
     SubmitNote,
     cancel_flow,
+    catalog_refresh_flow,
     delete_flow,
     list_flow,
     route_flow,
@@ -39,6 +40,7 @@ from ._lifecycle import (
     wait_flow,
 )
 from ._models import Job
+from ._overlay import save_overlay
 from ._plan import Attempt, FitPolicy, Plan, make_plan
 from ._policies import PollPolicy, RetryPolicy
 from ._public import public
@@ -199,7 +201,7 @@ class _BaseClient:
         target = str(Path(output).resolve()) if output is not None else None
         steps = []
         for attempt in plan.attempts:
-            env = self._env_for(attempt)
+            env = self._env_for(attempt).ready()
             fitted, token = self._tokens.add_to(attempt.fitted)
             note = SubmitNote(
                 callback_token=token,
@@ -260,6 +262,17 @@ class _BaseClient:
             return
         with self.ledger.claimed(job, env.endpoint):
             yield
+
+    def _keep_overlay(self, env: Env, models: list[dict[str, Any]], source: str) -> Path:
+        provider = env.provider
+        if not models:
+            raise ProtocolError(
+                f"{provider.name} answered with no models or prices; the overlay was not changed",
+                provider=provider.name,
+            )
+        path = save_overlay(provider.name, models, source=source, fetched_at=utcnow(self.clock))
+        provider.reload_catalog()
+        return path
 
     def _journal(self, event: Event) -> Any:
         """Hand an event to the ledger (nothing to keep without one)."""
@@ -373,7 +386,7 @@ class Client(_BaseClient):
         self._driver = SyncDriver(self._http, sleep or time.sleep, self._journal)
 
     def _run(self, flow: Flow[T], env: Env) -> T:
-        return self._driver.run(flow, env.provider.name)
+        return self._driver.run(flow, env.ready().provider.name)
 
     def submit(
         self, request: VideoRequest | Plan, *, output: str | os.PathLike[str] | None = None
@@ -481,6 +494,19 @@ class Client(_BaseClient):
         """
         env, known = self._route(job)
         return self._run(cancel_flow(env, known), env)
+
+    def refresh_catalog(self) -> Path:
+        """Fetch the vendor's own models and prices and keep them as a dated overlay.
+
+        Quotes then cite the vendor's API and the fetch date; offline, the shipped catalog
+        stands. Returns where the overlay was written.
+
+        Raises:
+            UnsupportedRequest: the vendor publishes no machine-readable prices.
+        """
+        env = self._envs[0]
+        models, source = self._run(catalog_refresh_flow(env), env)
+        return self._keep_overlay(env, models, source)
 
     def list_jobs(self, limit: int = 20, after: str | None = None) -> list[Job]:
         """The provider's recent jobs (where it can list them)."""
@@ -590,7 +616,7 @@ class AsyncClient(_BaseClient):
         self._driver = AsyncDriver(self._http, sleep, self._journal)
 
     async def _run(self, flow: Flow[T], env: Env) -> T:
-        return await self._driver.run(flow, env.provider.name)
+        return await self._driver.run(flow, env.ready().provider.name)
 
     async def submit(
         self, request: VideoRequest | Plan, *, output: str | os.PathLike[str] | None = None
@@ -661,6 +687,12 @@ class AsyncClient(_BaseClient):
         """Async `Client.cancel`."""
         env, known = self._route(job)
         return await self._run(cancel_flow(env, known), env)
+
+    async def refresh_catalog(self) -> Path:
+        """Async `Client.refresh_catalog`."""
+        env = self._envs[0]
+        models, source = await self._run(catalog_refresh_flow(env), env)
+        return self._keep_overlay(env, models, source)
 
     async def list_jobs(self, limit: int = 20, after: str | None = None) -> list[Job]:
         """Async `Client.list_jobs`."""

@@ -24,6 +24,7 @@ VidgenError
 ├── JobFailed              the job ended failed; .job
 ├── WaitTimeout            the deadline passed; .job
 ├── CallbackRejected       a callback that is not for a job this client submitted
+├── WebhookRejected        a webhook delivery that is forged, replayed, stale or malformed
 └── JobInUse               another process is waiting on or downloading this job
 ```
 
@@ -66,6 +67,7 @@ __all__ = [
     "UpstreamError",
     "VidgenError",
     "WaitTimeout",
+    "WebhookRejected",
 ]
 
 
@@ -404,3 +406,24 @@ class JobInUse(VidgenError):
         super().__init__(message)
         self.job_id = job_id
         self.holder = holder
+
+
+@public
+class WebhookRejected(VidgenError):
+    """A webhook delivery was refused before anything in it was trusted.
+
+    Answer the request with an HTTP 4xx (``status_code``); a sender with a good signature
+    retries, a forger does not matter.
+
+    Attributes:
+        reason: ``"forged"`` (the signature does not verify), ``"replayed"`` (this delivery
+            was already taken), ``"stale"`` (its timestamp is too old or in the future),
+            ``"malformed"`` (not a delivery vidgen can read), ``"unknown_job"``,
+            ``"unsupported"`` (the provider sends no webhooks).
+        status_code: the HTTP status to answer with.
+    """
+
+    def __init__(self, message: str, *, reason: str, status_code: int = 400) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.status_code = status_code

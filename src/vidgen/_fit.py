@@ -10,6 +10,7 @@ image the model cannot take.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from ._catalog import Catalog, ModelSpec, SizeSpec
 from ._clock import system_clock
 from ._clock import today as today_on
 from ._exceptions import ModelRetired, UnsupportedRequest
+from ._reference import Reference
 from ._request import Adjustment, Fitted, Quote, VideoRequest
 from ._sizes import aspect_distance, aspect_of, resolution_pixels
 
@@ -259,6 +261,96 @@ class _Fitter:
         self.adjust("variants", asked, limit, message)
         return limit
 
+    def frames(self) -> None:
+        """The last frame and reference images: whether the model takes them, and how."""
+        request, spec = self.request, self.spec
+        for name, image, forms in (("last_frame", request.last_frame, spec.last_frame),):
+            if image is None:
+                continue
+            if not forms:
+                self.refuse(
+                    name, "image", [], f"it takes no {name.replace('_', ' ')}; leave {name} unset"
+                )
+            self._check_image(name, image, forms)
+        if request.references:
+            forms = spec.reference_images
+            if not forms:
+                self.refuse(
+                    "references",
+                    len(request.references),
+                    [],
+                    "it takes no reference images; leave references unset",
+                )
+            limit = spec.max_reference_images
+            if len(request.references) > limit:
+                self.refuse(
+                    "references",
+                    len(request.references),
+                    list(range(limit + 1)),
+                    f"{len(request.references)} reference images given; it takes at most {limit}",
+                )
+            for image in request.references:
+                self._check_image("references", image, forms)
+
+    def _check_image(self, name: str, image: Reference, forms: Sequence[str]) -> None:
+        form = "url" if image.is_url else "file"
+        if form not in forms:
+            fix = (
+                "host the image and pass Reference.from_url(...)"
+                if form == "file"
+                else "download the image and pass Reference.from_path(...)"
+            )
+            self.refuse(
+                name,
+                form,
+                forms,
+                f"it takes the {name.replace('_', ' ')} only as a {forms[0]}; {fix}",
+            )
+        if image.mime is not None and image.mime not in self.spec.reference_formats:
+            self.refuse(
+                name,
+                image.mime,
+                self.spec.reference_formats,
+                f"the {name.replace('_', ' ')} is {image.mime}; it takes "
+                f"{_join(self.spec.reference_formats)}",
+            )
+
+    def audio(self) -> bool | None:
+        """Sound on or off, as asked where the model can; otherwise what it renders."""
+        asked, spec = self.request.audio, self.spec
+        if spec.audio is None:
+            if asked is not None:
+                self.warnings.append(
+                    f"the catalog does not say whether {spec.id} renders sound; audio={asked} "
+                    "is sent where the provider has a field for it"
+                )
+            return asked
+        if asked is None or asked == spec.audio or spec.audio_optional:
+            return spec.audio if asked is None else asked
+        what = "always renders sound" if spec.audio else "renders no sound"
+        self.refuse_or_adjust("audio", asked, spec.audio, f"it {what}")
+        return spec.audio
+
+    def negative_prompt(self) -> str | None:
+        text = self.request.negative_prompt
+        if text is None or self.spec.negative_prompt:
+            return text
+        self.refuse_or_adjust("negative_prompt", text, None, "it takes no negative prompt")
+        return None
+
+    def seed(self) -> int | None:
+        seed = self.request.seed
+        if seed is None or self.spec.seed:
+            return seed
+        self.refuse_or_adjust("seed", seed, None, "it takes no seed")
+        return None
+
+    def refuse_or_adjust(self, field: str, asked: Any, sent: Any, reason: str) -> None:
+        """Refuse under strict; otherwise send ``sent`` instead and say so."""
+        if self.policy == "strict":
+            self.refuse(field, asked, [] if sent is None else [sent], reason)
+        self.adjust(field, asked, sent, reason)
+
     def callback(self) -> str | None:
         url = self.request.callback_url
         if url is None or self.spec.callbacks:
@@ -373,11 +465,17 @@ def fit_request(
     options = fitter.options(reserved_options)
     seconds = fitter.duration()
     fitter.reference()
+    fitter.frames()
     size = fitter.size()
     fitter.reference_fits(size)
     variants = fitter.variants(size)
+    audio = fitter.audio()
+    negative_prompt = fitter.negative_prompt()
+    seed = fitter.seed()
     callback_url = fitter.callback()
-    model = request.model or spec.id
+    # An alias (a snapshot id) is sent as asked; a family name becomes this vendor's id.
+    asked = request.model
+    model = asked if asked is not None and (asked == spec.id or asked in spec.aliases) else spec.id
     return Fitted(
         request=request,
         provider=provider,
@@ -387,6 +485,9 @@ def fit_request(
         aspect=size.aspect,
         resolution=size.resolution,
         variants=variants,
+        audio=audio,
+        negative_prompt=negative_prompt,
+        seed=seed,
         callback_url=callback_url,
         warnings=(*warnings, *fitter.warnings),
         adjustments=tuple(fitter.adjustments),
@@ -398,13 +499,14 @@ def fit_request(
 def quote_fitted(fitted: Fitted) -> Quote:
     """Price a fitted request from its model's catalog entry.
 
-    An unknown price gives a `Quote` with ``amount=None``, never zero.
+    An unknown price gives a `Quote` with ``amount=None``, never zero. A per-token price
+    is quoted from the tokens the request implies, and the quote's note says how.
     """
     spec = fitted.spec
     size = spec.size_spec(fitted.size)
     billed = fitted.seconds * fitted.variants
-    price = spec.price_for(size) if size is not None else None
-    if price is None or (price.per_second is None and price.per_video is None):
+    price = spec.price_for(size, fitted.audio) if size is not None else None
+    if price is None or not price.known:
         return Quote(
             amount=None,
             currency=price.currency if price else None,
@@ -414,13 +516,26 @@ def quote_fitted(fitted: Fitted) -> Quote:
             as_of=price.as_of if price else None,
             note=(price.note if price and price.note else "no published price for this model/size"),
         )
+    note = price.note
     if price.per_second is not None:
         amount = price.per_second * billed
         unit_price, unit = price.per_second, "second"
-    else:
-        assert price.per_video is not None
+    elif price.per_video is not None:
         amount = price.per_video * fitted.variants
         unit_price, unit = price.per_video, "video"
+    else:
+        assert price.per_million_tokens is not None
+        fps = price.token_fps
+        tokens = math.ceil(fitted.width * fitted.height * (fps * fitted.seconds + 1) / 1024)
+        amount = price.per_million_tokens * tokens * fitted.variants / 1_000_000
+        unit_price, unit = price.per_million_tokens, "million tokens"
+        estimate = (
+            f"estimated {tokens * fitted.variants:,} tokens ({fitted.width}x{fitted.height} x "
+            f"({fps} fps x {fitted.seconds} s + 1) / 1024"
+            + (f" x {fitted.variants} videos" if fitted.variants > 1 else "")
+            + "); the provider bills the tokens it counts"
+        )
+        note = f"{estimate}. {note}" if note else estimate
     return Quote(
         amount=Decimal(amount),
         currency=price.currency,
@@ -429,5 +544,5 @@ def quote_fitted(fitted: Fitted) -> Quote:
         billed_seconds=billed,
         source=price.source,
         as_of=price.as_of,
-        note=price.note,
+        note=note,
     )

@@ -70,6 +70,7 @@ __all__ = [
     "Flow",
     "SubmitNote",
     "cancel_flow",
+    "catalog_refresh_flow",
     "certainly_not_accepted",
     "clamp_delay",
     "delete_flow",
@@ -114,6 +115,15 @@ class Env:
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     poll: PollPolicy = attrs.field(factory=PollPolicy)
     rng: random.Random = attrs.field(factory=random.Random)
+    #: whether the provider's `prepare` has run (the client runs it once, before any I/O)
+    prepared: bool = False
+
+    def ready(self) -> Env:
+        """This env, once its provider is prepared to send (see `Provider.prepare`)."""
+        if not self.prepared:
+            self.provider.prepare()
+            self.prepared = True
+        return self
 
     def now(self) -> dt.datetime:
         """The injected clock as an aware UTC datetime."""
@@ -506,3 +516,30 @@ def cancel_flow(env: Env, job: Job) -> Flow[Job]:
     fresh = env.tag(answered if answered.profile else attrs.evolve(answered, profile=job.profile))
     yield JobSeen(at=env.now(), job=fresh, endpoint=env.endpoint)
     return fresh
+
+
+_MAX_PAGES = 200
+
+
+def catalog_refresh_flow(env: Env) -> Flow[tuple[list[dict[str, Any]], str]]:
+    """Every page of the vendor's models and prices: the model tables and the source URL."""
+    provider = env.provider
+    models: list[dict[str, Any]] = []
+    cursor: str | None = None
+    source = ""
+    for _ in range(_MAX_PAGES):
+        request = provider.build_catalog_refresh(cursor)
+        if request is None:
+            break
+        source = source or str(request.url.copy_with(query=None))
+        response: httpx.Response = yield from read_flow(env, request)
+        page, cursor = provider.parse_catalog_refresh(response)
+        models.extend(page)
+        if not cursor:
+            break
+    else:
+        raise ProtocolError(
+            f"{provider.name} kept sending more pages of prices (over {_MAX_PAGES}); stopped",
+            provider=provider.name,
+        )
+    return models, source

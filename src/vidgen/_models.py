@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     pass
 from ._public import public
 
-__all__ = ["Job", "JobError", "JobStatus", "Output"]
+__all__ = ["Job", "JobError", "JobStatus", "Output", "Usage"]
 
 
 @public
@@ -77,6 +78,31 @@ class JobError:
     provider_code: str | None = None
 
 
+@public
+@attrs.frozen(kw_only=True)
+class Usage:
+    """What the provider reports it billed or used for a job, as it reports it.
+
+    Every field is optional: each provider reports something different (OpenRouter a cost
+    in dollars, Ark and Gemini tokens, Kling units, Replicate seconds of prediction time).
+
+    Attributes:
+        cost: the amount billed, in ``currency``, where the provider states it.
+        currency: ISO code of ``cost``.
+        tokens: tokens billed (video tokens, output tokens).
+        units: the provider's own billing units (credits, unit deductions).
+        seconds: seconds billed (of video, or of compute).
+        note: what the figures mean, in the provider's terms.
+    """
+
+    cost: Decimal | None = None
+    currency: str | None = None
+    tokens: int | None = None
+    units: Decimal | None = None
+    seconds: float | None = None
+    note: str | None = None
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValueError("Job timestamps must be timezone-aware datetimes")
@@ -105,6 +131,7 @@ class Job:
         size: ``"WIDTHxHEIGHT"``, where known.
         profile: the config profile that submitted it, where there was one.
         request_id: the provider's request id of the response this state came from.
+        usage: what the provider reports it billed or used, where it says.
         raw: the provider's JSON, for anything the neutral schema has no field for.
     """
 
@@ -122,6 +149,7 @@ class Job:
     size: str | None = None
     profile: str | None = None
     request_id: str | None = None
+    usage: Usage | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False, hash=False)
 
     @property

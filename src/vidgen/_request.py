@@ -62,7 +62,7 @@ class Quote:
     def __str__(self) -> str:
         if self.amount is None:
             return "price unknown" + (f" ({self.note})" if self.note else "")
-        per = "s" if self.unit == "second" else self.unit
+        per = {"second": "s", "million tokens": "M tokens"}.get(self.unit, self.unit)
         text = f"{self.format_amount()} ({self.billed_seconds} s at {self.unit_price}/{per}"
         if self.as_of:
             text += f", as of {self.as_of.isoformat()}"
@@ -147,6 +147,45 @@ def _options(value: Mapping[str, Mapping[str, Any]] | None) -> Mapping[str, Mapp
     return {name: dict(options) for name, options in value.items()}
 
 
+def _references(value: Any) -> tuple[Reference, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, Reference):
+        return (value,)
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, Reference):
+            raise TypeError(
+                "references must be vidgen.Reference values (Reference.from_path(...), "
+                f"Reference.from_url(...)), not {type(item).__name__}"
+            )
+    return items
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, not {type(value).__name__}")
+    return value if value.strip() else None
+
+
+def _seed(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"seed must be a whole number, not {type(value).__name__}")
+    if not 0 <= value < 2**32:
+        raise ValueError(f"seed must be between 0 and {2**32 - 1}, got {value}")
+    return value
+
+
+def _audio(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise TypeError(f"audio must be True, False or None (the model's default), not {value!r}")
+
+
 def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{attribute.name} must be a whole number of 1 or more, got {value!r}")
@@ -164,7 +203,15 @@ class VideoRequest:
             reference image's aspect, else the model's default.
         resolution: a tier such as ``"720p"`` or ``"1080p"``; None for the model's default.
         reference: the first frame, if any.
-        model: a model id; None for the provider's default model.
+        last_frame: the frame the video should end on, where the model can.
+        references: reference images of a subject or style (not frames), where the model
+            takes them.
+        audio: True for a video with sound, False for a silent one, None for the model's
+            default.
+        negative_prompt: what the video should not show, where the model takes it.
+        seed: a seed for models that take one (the same seed repeats a result).
+        model: a model id or a model family (``veo-3.1-fast``); None for the provider's
+            default model.
         variants: how many videos to render from this prompt.
         callback_url: where the provider should POST the result, where it has callbacks.
         provider_options: extra wire fields per provider name, e.g.
@@ -178,6 +225,13 @@ class VideoRequest:
     reference: Reference | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Reference))
     )
+    last_frame: Reference | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Reference))
+    )
+    references: tuple[Reference, ...] = attrs.field(default=(), converter=_references)
+    audio: bool | None = attrs.field(default=None, converter=_audio)
+    negative_prompt: str | None = attrs.field(default=None, converter=_optional_text)
+    seed: int | None = attrs.field(default=None, converter=_seed)
     model: str | None = None
     variants: int = attrs.field(default=1, validator=_positive)
     callback_url: str | None = attrs.field(default=None, converter=_callback_url)
@@ -199,6 +253,9 @@ class Fitted:
         seconds: the duration that will be sent.
         aspect, resolution: the aspect and tier of ``size``.
         variants: how many videos will be rendered.
+        audio: whether the video will have sound (None where the catalog does not say).
+        negative_prompt: the negative prompt that will be sent (None if dropped).
+        seed: the seed that will be sent (None if dropped or not asked).
         callback_url: the callback that will be sent (None if dropped or not asked).
         warnings: readable notes on everything that was changed or is worth knowing.
         adjustments: one per changed field: requested vs sent.
@@ -214,6 +271,9 @@ class Fitted:
     aspect: str
     resolution: str
     variants: int = 1
+    audio: bool | None = None
+    negative_prompt: str | None = None
+    seed: int | None = None
     callback_url: str | None = None
     warnings: tuple[str, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()

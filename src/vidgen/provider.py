@@ -49,6 +49,7 @@ from ._exceptions import (
     RateLimited,
     ServerError,
     UnsupportedRequest,
+    WebhookRejected,
 )
 from ._models import Job
 from ._policies import PollPolicy
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from ._request import Fitted, Quote, VideoRequest
 
 __all__ = [
+    "Delivery",
     "JobPage",
     "Provider",
     "Secret",
@@ -103,6 +105,19 @@ class Secret:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("a Secret cannot be pickled")
+
+
+@attrs.frozen(kw_only=True)
+class Delivery:
+    """A webhook delivery whose signature checked out.
+
+    Attributes:
+        id: the delivery's unique id (the receiver refuses a second delivery with it).
+        sent_at: when the sender signed it, where it says.
+    """
+
+    id: str | None
+    sent_at: dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -398,11 +413,19 @@ class Provider:
         if self._catalog is None:
             where = f"profile {self.profile!r}" if self.profile else f"{self.name} catalog"
             from ._catalog import load_catalog
+            from ._overlay import load_overlay
 
+            # Shipped, then the vendor's own prices fetched by `vidgen prices refresh`, then
+            # the profile's models: each overrides the one before.
+            extra = (*load_overlay(self.name), *self._extra_models)
             self._catalog = load_catalog(
-                self.raw_catalog(), provider=self.name, extra_models=self._extra_models, where=where
+                self.raw_catalog(), provider=self.name, extra_models=extra, where=where
             )
         return self._catalog
+
+    def reload_catalog(self) -> None:
+        """Forget the loaded catalog, so the next use reads it (and its overlay) again."""
+        self._catalog = None
 
     def fit(
         self,
@@ -551,6 +574,76 @@ class Provider:
                 body=error.body,
             )
         return error
+
+    # -- webhooks ----------------------------------------------------------------------
+
+    def verify_webhook(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        secret: str | bytes | None,
+        now: dt.datetime,
+    ) -> Delivery:
+        """Check a webhook delivery's signature and age before anything trusts it.
+
+        Providers with signed webhooks override this; it must refuse a forged signature
+        and a timestamp outside the vendor's tolerance, and return the delivery's id so
+        the receiver can refuse a replay.
+
+        Args:
+            headers: the delivery's headers (any case).
+            body: the raw body, exactly as it arrived.
+            secret: the signing secret or public key material the user configured.
+            now: the receiver's clock.
+
+        Raises:
+            WebhookRejected: forged, stale, malformed, or the provider sends none.
+        """
+        raise WebhookRejected(
+            f"{self.name} sends no webhooks vidgen can verify; poll with wait() instead",
+            reason="unsupported",
+            status_code=404,
+        )
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> Job:
+        """The job a verified webhook delivery describes (default: `parse_callback`)."""
+        return self.parse_callback(headers, body)
+
+    # -- prices and models from the vendor's own API -----------------------------------
+
+    def build_catalog_refresh(self, cursor: str | None = None) -> httpx.Request | None:
+        """The request for (a page of) the vendor's machine-readable models or prices.
+
+        None when the vendor publishes none (the default): the shipped catalog is all
+        there is. See `parse_catalog_refresh`.
+        """
+        return None
+
+    def parse_catalog_refresh(
+        self, response: httpx.Response
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Model tables (the ``catalog.toml`` shape; prices with their source and date)
+        from one page of the vendor's answer, and the cursor of the next page (or None).
+
+        The tables override the shipped entries with the same id and add new ones, as a
+        profile's models do.
+        """
+        raise UnsupportedRequest(
+            f"{self.name} publishes no machine-readable prices; its catalog is the shipped one",
+            param="operation",
+            value="prices refresh",
+            provider=self.name,
+        )
+
+    # -- resources -------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Get ready to send: called by the client once, before the first request.
+
+        The one place a provider may do I/O of its own; nearly every provider needs none
+        (the default). The ``sandbox`` starts its local emulator here.
+        """
 
     def poll_hint(self, response: httpx.Response) -> float | None:
         """The server's suggested wait before the next poll, in seconds, if it gave one."""

@@ -42,6 +42,7 @@ from .._events import (
     SubmitStarting,
 )
 from .._exceptions import JobInUse, LedgerError
+from .._home import HOME_ENV, default_home
 from .._models import Job, JobStatus
 from .._public import public
 from .._serialize import fitted_to_dict, job_to_dict, quote_to_dict
@@ -60,21 +61,10 @@ from .sqlite import SQLiteBackend
 
 __all__ = ["HOME_ENV", "Claim", "Ledger", "default_home"]
 
-HOME_ENV = "VIDGEN_HOME"
 #: How long a claim lasts unless renewed (each status seen renews it).
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 
 log = logging.getLogger("vidgen")
-
-
-def default_home() -> Path:
-    """``$VIDGEN_HOME``, else the user data folder (``~/.local/share/vidgen`` on Linux)."""
-    env = os.environ.get(HOME_ENV)
-    if env:
-        return Path(env).expanduser()
-    import platformdirs  # only needed here
-
-    return Path(platformdirs.user_data_dir("vidgen"))
 
 
 def _stamp(when: dt.datetime) -> str:
