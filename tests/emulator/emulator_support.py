@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -41,3 +43,12 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
     assert isinstance(body.get("error"), dict), body
     error: dict[str, Any] = body["error"]
     return error
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait (really) until ``check()`` is true: for what the emulator does in the background."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never became true")
+        time.sleep(0.01)
