@@ -186,8 +186,9 @@ class AivideoapiProtocol(ProtocolHandler):
         if guarded is not None:
             return guarded
         width, height = _ASPECTS[aspect]
+        task_id = new_task_id()
         record = service.create_job(
-            job_id=new_task_id(),
+            job_id=task_id,
             api="aivideoapi",
             protocol=self.name,
             model=model,
@@ -195,7 +196,7 @@ class AivideoapiProtocol(ProtocolHandler):
             seconds=duration,
             width=width,
             height=height,
-            outputs=(),
+            outputs=(task_id,),
             callback_url=callback,
             reference=f"image_url {images[0][:200]}" if images else None,
             aspect_ratio=aspect,

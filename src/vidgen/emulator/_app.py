@@ -366,7 +366,7 @@ class EmulatorApp:
                 state = state or service.state(record)
                 if state.status == "completed":
                     self._rendering.add(record.id)
-                    for output in record.outputs or (record.id,):
+                    for output in record.outputs:
                         self._spawn(self._prerender(record, output))
 
     async def _prerender(self, record: JobRecord, output: str) -> None:

@@ -113,7 +113,8 @@ class JobRecord:
     finishes_at: float
     expires_after: float
     outcome: Outcome = "complete"
-    #: One id per output (Azure generation ids; the job id for one-output protocols).
+    #: One id per output (Azure generation ids; the job id for one-output protocols); it
+    #: names the output's rendered files and seeds their look.
     outputs: tuple[str, ...] = ()
     callback_url: str | None = None
     callback_sent: bool = False

@@ -281,8 +281,9 @@ class VideosProtocol(ProtocolHandler):
         guarded = await self.guard("submit", prompt=prompt, model=model)
         if guarded is not None:
             return guarded
+        video_id = new_id("video_")
         record = service.create_job(
-            job_id=new_id("video_"),
+            job_id=video_id,
             api=self.api,
             protocol=self.name,
             model=model,
@@ -290,7 +291,7 @@ class VideosProtocol(ProtocolHandler):
             seconds=seconds,
             width=width,
             height=height,
-            outputs=(),
+            outputs=(video_id,),
             reference=reference,
             origin=self.origin(request),
         )
