@@ -24,12 +24,12 @@ from ._server import Emulator, serve
 from ._stats import Stats
 
 __all__ = [
-    "FAULT_KINDS",
-    "PROTOCOLS",
     "Emulator",
     "EmulatorApp",
+    "FAULT_KINDS",
     "Fault",
     "ModelProfile",
+    "PROTOCOLS",
     "Stats",
     "Timing",
     "parse_fault",
