@@ -226,6 +226,7 @@ def test_parse_fault(text: str, expected: Fault) -> None:
         ("rate_limit:colour=red", "unknown fault field"),
         ("rate_limit:times", "NAME=VALUE"),
         ("rate_limit:retry_after=-1", "must not be negative"),
+        ("slow_download:bytes_per_second=0", "at least 1"),
         ("{oops", "not valid JSON"),
         ("[1]", "unknown fault kind"),
     ],

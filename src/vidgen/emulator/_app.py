@@ -353,6 +353,8 @@ class EmulatorApp:
         task.add_done_callback(self._tasks.discard)
 
     def _tick(self) -> None:
+        if self._aivideoapi is None and not self.prerender:
+            return  # nothing to do in the background
         service = self.service
         for record in service.jobs.loaded():
             state = None

@@ -106,6 +106,11 @@ def _positive(_: Fault, attribute: Any, value: float) -> None:
         raise ValueError(f"{attribute.name} must not be negative, not {value!r}")
 
 
+def _at_least_one(_: Fault, attribute: Any, value: int) -> None:
+    if value < 1:
+        raise ValueError(f"{attribute.name} must be at least 1, not {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class Fault:
     """One scripted failure.
@@ -148,7 +153,7 @@ class Fault:
     status: int | None = attrs.field(default=None, validator=_check_status)
     retry_after: float = attrs.field(default=1.0, validator=_positive)
     after_bytes: int = attrs.field(default=65536, validator=_positive)
-    bytes_per_second: int = attrs.field(default=262144, validator=_positive)
+    bytes_per_second: int = attrs.field(default=262144, validator=_at_least_one)
     seconds: float = attrs.field(default=1.0, validator=_positive)
 
     def matches(self, on: str, protocol: str, prompt: str | None, model: str | None) -> bool:
