@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
@@ -312,6 +313,11 @@ def serve(
         partial = target.with_name(f".{target.name}.part")
         partial.write_text(str(sock.getsockname()[1]))
         partial.replace(target)
+    if log_level in ("info", "debug", "trace"):
+        bound = sock.getsockname()[1]
+        origin = f"http://{f'[{host}]' if ':' in host else host}:{bound}"
+        roots = ", ".join(f"{name} {origin}{_BASE_PATHS[name]}" for name in app.protocols)
+        print(f"vidgen emulator on {origin}: {roots}", file=sys.stderr, flush=True)
     timer = None
     if lifetime is not None:
         timer = threading.Timer(lifetime, lambda: setattr(server, "should_exit", True))
