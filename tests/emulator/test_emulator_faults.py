@@ -112,6 +112,24 @@ def test_slow_download(http: httpx.Client, emu_clock: FakeClock, emulator: Emula
     assert elapsed >= 0.3  # 4000 bytes at 10 kB/s, in ten chunks a second
 
 
+def test_a_slow_download_stops_when_the_client_leaves(
+    http: httpx.Client, emu_clock: FakeClock, emulator: Emulator
+) -> None:
+    video_id = _finished(http, emu_clock)
+    size = len(http.get(f"/v1/videos/{video_id}/content").content)
+    emulator.reset_stats()
+    emulator.add_fault(Fault(kind="slow_download", bytes_per_second=1000))
+    with (
+        httpx.Client(base_url=emulator.url) as client,
+        client.stream("GET", f"/v1/videos/{video_id}/content") as answer,
+    ):
+        next(answer.iter_raw())  # one chunk, then hang up
+    time.sleep(0.3)
+    sent = emulator.stats().bytes_sent
+    time.sleep(0.3)
+    assert emulator.stats().bytes_sent == sent < size / 2
+
+
 @pytest.mark.parametrize("status", [404, 410])
 def test_expired_content(
     http: httpx.Client, emu_clock: FakeClock, emulator: Emulator, status: int

@@ -220,7 +220,7 @@ class EmulatorApp:
                 )
             )
         names = handler.request_id_headers if handler is not None else ("x-request-id",)
-        await send_answer(answer, send, dict.fromkeys(names, request_id))
+        await send_answer(answer, send, dict.fromkeys(names, request_id), receive)
 
     async def _route(self, request: Request) -> tuple[Answer, ProtocolHandler | None]:
         for handler in self._handlers:

@@ -290,8 +290,16 @@ def byte_range(header: str | None, total: int) -> tuple[int, int] | bool | None:
     return (first, last)
 
 
-async def send_answer(answer: Answer, send: Send, request_headers: Mapping[str, str]) -> None:
-    """Send ``answer``; ``request_headers`` are added to every answer (request ids)."""
+async def send_answer(
+    answer: Answer,
+    send: Send,
+    request_headers: Mapping[str, str],
+    receive: Receive | None = None,
+) -> None:
+    """Send ``answer``; ``request_headers`` are added to every answer (request ids).
+
+    ``receive`` lets a long download notice that the client went away, and stop.
+    """
     if isinstance(answer, JsonAnswer):
         data = json.dumps(answer.body).encode()
         headers = {
@@ -327,10 +335,12 @@ async def send_answer(answer: Answer, send: Send, request_headers: Mapping[str, 
         # Returning now leaves the response unfinished: the server closes the connection.
         _dropping.set(True)
     else:
-        await _send_file(answer, send, request_headers)
+        await _send_file(answer, send, request_headers, receive)
 
 
-async def _send_file(answer: FileAnswer, send: Send, request_headers: Mapping[str, str]) -> None:
+async def _send_file(
+    answer: FileAnswer, send: Send, request_headers: Mapping[str, str], receive: Receive | None
+) -> None:
     total = answer.path.stat().st_size
     wanted = byte_range(answer.range_header, total)
     headers = {"content-type": answer.content_type, "accept-ranges": "bytes", **request_headers}
@@ -356,10 +366,58 @@ async def _send_file(answer: FileAnswer, send: Send, request_headers: Mapping[st
     if answer.bytes_per_second:
         # Small chunks at a steady pace: ten per second.
         chunk = max(1, min(_CHUNK, answer.bytes_per_second // 10))
+    watcher = _Disconnect(receive)
+    try:
+        await _stream(answer, send, first, length, limit, chunk, watcher)
+    finally:
+        watcher.close()
+
+
+class _Disconnect:
+    """Notices, without blocking, that the client went away (a ``http.disconnect``)."""
+
+    def __init__(self, receive: Receive | None) -> None:
+        self._receive = receive
+        self._waiting: asyncio.Future[Message] | None = None
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._receive is not None:
+            self._waiting = asyncio.ensure_future(self._receive())
+
+    @property
+    def gone(self) -> bool:
+        """True once the client has disconnected."""
+        if self._waiting is None or not self._waiting.done():
+            return False
+        if (
+            not self._waiting.cancelled()
+            and self._waiting.result().get("type") == "http.disconnect"
+        ):
+            return True
+        self._arm()  # some other message: keep listening
+        return False
+
+    def close(self) -> None:
+        if self._waiting is not None and not self._waiting.done():
+            self._waiting.cancel()
+
+
+async def _stream(
+    answer: FileAnswer,
+    send: Send,
+    first: int,
+    length: int,
+    limit: int,
+    chunk: int,
+    watcher: _Disconnect,
+) -> None:
     sent = 0
     with answer.path.open("rb") as source:
         source.seek(first)
         while sent < limit:
+            if watcher.gone:
+                return  # the client disconnected: nobody is reading any more
             data = source.read(min(chunk, limit - sent))
             if not data:
                 break
