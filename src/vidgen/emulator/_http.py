@@ -423,9 +423,10 @@ async def _stream(
                 break
             sent += len(data)
             done = sent >= length
-            await _body(send, data, more=not done)
+            # Counted before sending: a client that has its bytes must see them counted.
             if answer.on_sent is not None:
                 answer.on_sent(len(data))
+            await _body(send, data, more=not done)
             if answer.bytes_per_second and not done:
                 await asyncio.sleep(len(data) / answer.bytes_per_second)
     if sent < length:
