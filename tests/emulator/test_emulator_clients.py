@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from vidgen.testing import FakeClock
 RELAY_MODEL = {"id": "emu-1", "durations": [1, 2], "sizes": ["160x90"]}
 
 
-def _openai_sdk():  # type: ignore[no-untyped-def]
+def _openai_sdk() -> Any:
     openai = pytest.importorskip("openai")
     client = openai.OpenAI(api_key="sk-x", base_url="http://127.0.0.1:1/v1")
     if not hasattr(client, "videos"):
