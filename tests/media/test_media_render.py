@@ -95,10 +95,13 @@ def test_thumbnail_and_spritesheet_images() -> None:
     with Image.open(io.BytesIO(thumbnail)) as image:
         assert (image.format, image.size) == ("WEBP", (320, 180))
     sheet = render_spritesheet(
-        width=320, height=180, seconds=2, title="t", seed=1, columns=3, rows=2, tile_width=80
+        width=320, height=180, seconds=2, title="t", seed=1, columns=3, rows=2, tile_size=80
     )
     with Image.open(io.BytesIO(sheet)) as image:
         assert (image.format, image.size) == ("JPEG", (240, 90))
+    tall = render_spritesheet(width=16, height=3840, seconds=1, title="t", seed=1, tile_size=100)
+    with Image.open(io.BytesIO(tall)) as image:
+        assert image.size == (4 * 1, 4 * 100)
 
 
 @pytest.mark.parametrize(

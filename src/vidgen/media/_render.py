@@ -275,16 +275,19 @@ def render_spritesheet(
     seed: int | str,
     columns: int = 4,
     rows: int = 4,
-    tile_width: int = 160,
+    tile_size: int = 160,
     image_format: str = "JPEG",
 ) -> bytes:
     """A grid of small frames spread evenly over the video, left to right, top to bottom.
 
-    Needs only Pillow.
+    Each frame is scaled to fit a ``tile_size`` square. Needs only Pillow.
     """
     Image = require_pillow()
     scene = _scene(width, height, seconds, fps, title, seed)
-    tile_height = max(1, round(tile_width * scene.height / scene.width))
+    # Each tile fits in a tile_size square, so a tall video makes a narrow, not huge, sheet.
+    longest = max(scene.width, scene.height)
+    tile_width = max(1, round(tile_size * scene.width / longest))
+    tile_height = max(1, round(tile_size * scene.height / longest))
     sheet = Image.new("RGB", (tile_width * columns, tile_height * rows))
     background = scene.background()
     count = columns * rows
