@@ -1,0 +1,16 @@
+"""Real test videos: render them, probe them, take their last frame.
+
+Rendering and probing need the optional ``video`` extra (PyAV and Pillow):
+``pip install 'vidgen[video]'``. Importing this package does not: the packages load on
+first use, and a missing one raises `vidgen.ConfigError` saying what to install.
+"""
+
+from ._probe import VideoInfo, last_frame, probe_video
+from ._render import render_video
+
+__all__ = [
+    "VideoInfo",
+    "last_frame",
+    "probe_video",
+    "render_video",
+]
