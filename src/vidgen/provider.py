@@ -30,6 +30,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from urllib.parse import urlsplit
 
@@ -66,6 +67,7 @@ __all__ = [
     "Secret",
     "USER_AGENT",
     "error_class_for_status",
+    "data_dir",
     "finite_seconds",
     "from_unix",
     "parse_retry_after",
@@ -205,6 +207,16 @@ def finite_seconds(value: Any, *, scale: float = 1.0) -> float | None:
     if not math.isfinite(number):
         return None
     return max(number, 0.0)
+
+
+def data_dir(provider: str) -> Path:
+    """A folder a provider may keep its own files in: ``$VIDGEN_HOME/<provider>``.
+
+    Not created here; the provider creates it when it first writes there.
+    """
+    from ._home import default_home
+
+    return default_home() / provider
 
 
 def request_id_from(response: httpx.Response, *names: str) -> str | None:
