@@ -97,7 +97,13 @@ def vcr_config() -> dict[str, object]:
     on the command line); credentials never get written into them."""
     return {
         "before_record_response": _scrub_response,
-        "filter_headers": ["authorization", "api-key", "openai-organization", "openai-project"],
+        "filter_headers": [
+            "authorization",
+            "api-key",
+            "x-goog-api-key",
+            "openai-organization",
+            "openai-project",
+        ],
         "filter_query_parameters": ["api-key", "key"],
         "decode_compressed_response": True,
         "match_on": ["method", "scheme", "host", "port", "path", "query"],
