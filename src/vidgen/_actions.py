@@ -63,10 +63,12 @@ class CloseStream:
 class SaveBody:
     """Stream the body into ``part``, then rename it to ``target``; the result is `Saved`.
 
-    Nothing appears under ``target`` unless the whole body arrived; ``expected_bytes``
-    (the whole file's size) is checked when known. With ``append`` the body continues the
-    bytes already in ``part`` (a ranged response). If the stream breaks, ``part`` is kept
-    so the next try resumes.
+    The bytes saved are the ones on the wire (never decoded), so sizes and ``Range``
+    offsets mean the same thing to vidgen and the server. Nothing appears under ``target``
+    unless the whole body arrived; ``expected_bytes`` (the whole file's size) is checked
+    when known, and no more than ``max_bytes`` are accepted. With ``append`` the body
+    continues the bytes already in ``part`` (a ranged response). If the stream breaks or
+    the disk fills up, ``part`` is kept so the next try resumes.
     """
 
     response: httpx.Response
@@ -74,6 +76,7 @@ class SaveBody:
     part: Path
     append: bool
     expected_bytes: int | None
+    max_bytes: int | None = None
 
 
 @attrs.frozen
