@@ -7,7 +7,9 @@ same way and go to the ledger.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import attrs
 import httpx
@@ -31,11 +33,18 @@ class Send:
     request: httpx.Request
 
 
+def _finite(_: Any, __: Any, value: float) -> None:
+    # asyncio.sleep(nan) never returns and time.sleep(nan) raises: a flow that computed
+    # such a delay has a bug, and it should surface here, not as a hung wait.
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"a flow asked to sleep {value!r} seconds; delays must be finite")
+
+
 @attrs.frozen
 class Sleep:
     """Wait ``seconds`` (finite, never negative); the result is None."""
 
-    seconds: float
+    seconds: float = attrs.field(validator=_finite)
 
 
 @attrs.frozen
