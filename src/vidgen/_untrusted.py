@@ -128,7 +128,7 @@ def check_output_url(provider: Provider, url: httpx.URL) -> None:
     where = local_destination(url.host)
     if where is not None:
         raise ProtocolError(
-            f"{name} returned an output URL on {where} ({url.host}), and vidgen does not "
+            f"{name} returned an output URL whose host {url.host} is {where}; vidgen does not "
             "fetch from the local network for a provider on another host. For a self-hosted "
             "setup that stores outputs there, set allow_private_outputs = true in the profile "
             "(or pass allow_private_outputs=True to the provider)",

@@ -157,10 +157,17 @@ def parse_json(
             provider=provider,
             body=text,
         )
+    too_deep = ProtocolError(
+        f"{who} sent JSON nested more than {MAX_JSON_DEPTH} levels deep{status}; no video API "
+        f"answers like that: {text[:80]!r}",
+        provider=provider,
+        body=text,
+    )
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        # RecursionError: a body nested thousands of levels deep.
+    except RecursionError as exc:  # thousands of levels: the decoder itself gives up
+        raise too_deep from exc
+    except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(
             f"{who} sent a body that is not JSON{status}: {text!r}",
             provider=provider,
@@ -168,12 +175,7 @@ def parse_json(
         ) from exc
     # Counting brackets is cheap; only a body with many of them is walked.
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
-        raise ProtocolError(
-            f"{who} sent JSON nested more than {MAX_JSON_DEPTH} levels deep{status}; "
-            f"no video API answers like that: {text[:200]!r}",
-            provider=provider,
-            body=text,
-        )
+        raise too_deep
     return value
 
 
