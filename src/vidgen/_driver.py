@@ -86,6 +86,11 @@ class SyncDriver:
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
             result, error = None, None
+            if isinstance(action, Event):
+                # Not I/O: a ledger that cannot record stops everything, never to be
+                # mistaken by a flow for an answer (a route would submit elsewhere).
+                result = self.journal(action)
+                continue
             try:
                 result = self._do(action, provider)
             except VidgenError as exc:
@@ -94,8 +99,6 @@ class SyncDriver:
                 error = exc
 
     def _do(self, action: Any, provider: str) -> Any:
-        if isinstance(action, Event):
-            return self.journal(action)
         if isinstance(action, (PartSize, DropPart)):
             return _part_size(action)
         if isinstance(action, Sleep):
@@ -158,14 +161,15 @@ class AsyncDriver:
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
             result, error = None, None
+            if isinstance(action, Event):
+                result = self.journal(action)  # a ledger failure stops everything (see above)
+                continue
             try:
                 result = await self._do(action, provider)
             except VidgenError as exc:
                 error = exc
 
     async def _do(self, action: Any, provider: str) -> Any:
-        if isinstance(action, Event):
-            return self.journal(action)
         if isinstance(action, (PartSize, DropPart)):
             return _part_size(action)
         if isinstance(action, Sleep):

@@ -56,17 +56,21 @@ from ._untrusted import call_parser
 from .provider import JobPage, Provider, parse_retry_after
 
 __all__ = [
-    "DEFAULT_MAX_DOWNLOAD_BYTES",
-    "HTTPX_ERRORS",
     "Action",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
     "Env",
     "Flow",
+    "HTTPX_ERRORS",
     "SubmitNote",
     "cancel_flow",
     "certainly_not_accepted",
+    "checked_job",
     "clamp_delay",
     "delete_flow",
     "list_flow",
+    "parse_error",
+    "parse_job",
+    "poll_delay",
     "raise_if_failed",
     "read_flow",
     "route_flow",

@@ -569,3 +569,67 @@ def test_a_plugins_callback_parser_failure_is_a_rejected_callback() -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# -- errors thrown into the flows are I/O errors, never the ledger's -----------------------------
+
+ROUTE = """
+[profiles.first]
+provider = "openai-compatible"
+base_url = "https://first.example/v1"
+api_key_env = "FIRST_KEY"
+[[profiles.first.models]]
+id = "m1"
+durations = [8]
+sizes = ["1280x720"]
+price_per_second = "0.10"
+price_source = "test"
+price_as_of = 2026-11-01
+
+[profiles.second]
+provider = "openai-compatible"
+base_url = "https://second.example/v1"
+api_key_env = "SECOND_KEY"
+[[profiles.second.models]]
+id = "m1"
+durations = [8]
+sizes = ["1280x720"]
+price_per_second = "0.20"
+price_source = "test"
+price_as_of = 2026-11-01
+
+[profiles.both]
+provider = "route"
+candidates = ["first", "second"]
+strategy = "in_order"
+"""
+
+
+def test_a_ledger_failure_after_the_submit_never_sends_it_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vidgen._events import SubmitAccepted
+
+    class Failing(vidgen.Ledger):
+        def record(self, event: Any) -> Any:
+            if isinstance(event, SubmitAccepted):
+                raise vidgen.LedgerError("the ledger's disk went away")
+            return super().record(event)
+
+    config = tmp_path / "vidgen.toml"
+    config.write_text(ROUTE)
+    monkeypatch.setenv("FIRST_KEY", "k1")
+    monkeypatch.setenv("SECOND_KEY", "k2")
+    server = FakeServer().route("POST", "/v1/videos", reply(json={**OPENAI_VIDEO, "model": "m1"}))
+    clock = FakeClock()
+    client = vidgen.Client(
+        "both",
+        config=config,
+        ledger=Failing(tmp_path / "ledger.db", clock=clock),
+        clock=clock,
+        sleep=clock.sleep,
+        http_client=server.client(),
+    )
+    with pytest.raises(vidgen.LedgerError):
+        client.submit(vidgen.VideoRequest(prompt="a paper boat", duration=8, aspect="16:9"))
+    assert [r.url.host for r in server.sent("POST")] == ["first.example"]
