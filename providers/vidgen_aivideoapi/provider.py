@@ -262,7 +262,7 @@ class AivideoapiProvider(Provider):
                 profile=self.profile,
                 raw=dict(body),
             )
-        except (ValueError, TypeError) as exc:  # an id that cannot be one (control characters)
+        except (ValueError, TypeError) as exc:  # an id with control characters, a NaN progress
             raise ProtocolError(
                 f"{self.name} sent a task vidgen cannot read: {exc}", provider=self.name, body=body
             ) from exc

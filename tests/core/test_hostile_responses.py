@@ -371,6 +371,51 @@ def test_retries_sleep_finite_delays_whatever_the_hint(headers: dict[str, str]) 
     assert all(math.isfinite(s) and 0 <= s <= 120 for s in clock.sleeps)
 
 
+class NaNRateLimit(Provider):
+    """A plugin whose rate-limit error carries a wait that is not a number."""
+
+    name = "nanlimit"
+    default_base_url = "https://nanlimit.example.com/v1"
+
+    def build_submit(self, fitted: Any) -> httpx.Request:
+        return httpx.Request("POST", self.url("jobs"), json={})
+
+    def parse_submit(self, response: httpx.Response) -> vidgen.Job:
+        return vidgen.Job(id="j1", provider=self.name, status=vidgen.JobStatus.QUEUED)
+
+    def parse_error(self, response: httpx.Response) -> vidgen.ProviderError:
+        return vidgen.RateLimited("slow down", provider=self.name, retry_after=float("nan"))
+
+
+def nan_limited() -> tuple[FakeServer, NaNRateLimit]:
+    server = FakeServer().route(
+        "POST", "/v1/jobs", reply(429, headers={"retry-after": "inf"}), reply(json={})
+    )
+    provider = NaNRateLimit(api_key="k")
+    provider._extra_models = ({"id": "m1", "durations": [8], "sizes": ["1280x720"]},)
+    return server, provider
+
+
+def test_a_rate_limited_submit_waits_a_finite_time_whatever_retry_after_says() -> None:
+    server, provider = nan_limited()
+    clock = FakeClock()
+    client = fake_client(server, provider=provider, clock=clock)
+    client.submit(vidgen.VideoRequest(prompt="a paper boat", duration=8, aspect="16:9"))
+    assert server.count("POST") == 2
+    assert len(clock.sleeps) == 1
+    assert 0 <= clock.sleeps[0] <= 120
+
+
+@pytest.mark.anyio
+async def test_async_a_rate_limited_submit_waits_a_finite_time() -> None:
+    server, provider = nan_limited()
+    clock = FakeClock()
+    client = fake_async_client(server, provider=provider, clock=clock)
+    await client.submit(vidgen.VideoRequest(prompt="a paper boat", duration=8, aspect="16:9"))
+    assert len(clock.sleeps) == 1
+    assert 0 <= clock.sleeps[0] <= 120
+
+
 @pytest.mark.anyio
 async def test_async_wait_with_a_nan_timeout_is_refused() -> None:
     server = FakeServer().on(
