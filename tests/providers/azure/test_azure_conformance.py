@@ -31,7 +31,7 @@ class TestAzureJobsConformance(ProviderConformance):
     provider_name = "azure"
     api_key = KEY
     settings: ClassVar[dict[str, Any]] = {"endpoint": ENDPOINT}
-    statuses = {
+    statuses: ClassVar[dict[str, JobStatus]] = {
         "preprocessing": JobStatus.QUEUED,
         "queued": JobStatus.QUEUED,
         "running": JobStatus.RUNNING,
@@ -41,7 +41,7 @@ class TestAzureJobsConformance(ProviderConformance):
         "cancelled": JobStatus.CANCELLED,
     }
     submit_body = QUICKSTART_QUEUED
-    error_bodies = ERRORS
+    error_bodies: ClassVar[list[tuple[int, Any, type[vidgen.ProviderError]]]] = ERRORS
 
     def status_body(self, status: str) -> Any:
         return {**SUCCEEDED, "status": status}
@@ -51,14 +51,14 @@ class TestAzureVideosConformance(ProviderConformance):
     provider_name = "azure"
     api_key = KEY
     settings: ClassVar[dict[str, Any]] = {"endpoint": ENDPOINT, "api": "videos"}
-    statuses = {
+    statuses: ClassVar[dict[str, JobStatus]] = {
         "queued": JobStatus.QUEUED,
         "in_progress": JobStatus.RUNNING,
         "completed": JobStatus.SUCCEEDED,
         "failed": JobStatus.FAILED,
     }
     submit_body = V1_QUEUED
-    error_bodies = ERRORS
+    error_bodies: ClassVar[list[tuple[int, Any, type[vidgen.ProviderError]]]] = ERRORS
 
     def status_body(self, status: str) -> Any:
         return {**V1_QUEUED, "status": status}

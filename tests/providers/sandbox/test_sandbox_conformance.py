@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from vidgen import JobStatus
 from vidgen.testing import ProviderConformance
@@ -21,7 +21,7 @@ VIDEO = {
 
 class TestSandboxConformance(ProviderConformance):
     provider_name = "sandbox"
-    statuses = {
+    statuses: ClassVar[dict[str, JobStatus]] = {
         "queued": JobStatus.QUEUED,
         "in_progress": JobStatus.RUNNING,
         "completed": JobStatus.SUCCEEDED,
