@@ -126,7 +126,7 @@ class AivideoapiProvider(Provider):
             "duration": fitted.seconds,  # an integer here, unlike the OpenAI protocol
             "aspect_ratio": fitted.aspect,
         }
-        reference = fitted.request.reference
+        reference = fitted.reference
         if reference is not None and reference.url is not None:
             task_input["image_urls"] = [reference.url]
         body: dict[str, Any] = {"model": fitted.model, "input": task_input, **fitted.options}

@@ -200,7 +200,7 @@ class AzureProvider(VideosAPIProvider):
             "n_variants": fitted.variants,
         }
         options = dict(fitted.options)
-        reference = fitted.request.reference
+        reference = fitted.reference
         url = self.url("video/generations/jobs")
         if reference is not None and reference.data is not None:
             inpaint = options.pop(

@@ -102,7 +102,7 @@ class VideosAPIProvider(Provider):
             "size": fitted.size,
             **fitted.options,
         }
-        reference = fitted.request.reference
+        reference = fitted.reference
         url = self.url("videos")
         if reference is not None and reference.data is not None:
             form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()}

@@ -348,6 +348,8 @@ class SubmitNote:
     output_target: str | None = None
     max_daily_spend: Decimal | None = None
     settings: Mapping[str, Any] = attrs.field(factory=dict)
+    group_id: str | None = None
+    item_key: str | None = None
 
 
 def submit_flow(env: Env, attempt: Attempt, note: SubmitNote | None = None) -> Flow[Job]:
@@ -367,6 +369,8 @@ def submit_flow(env: Env, attempt: Attempt, note: SubmitNote | None = None) -> F
         callback_token=note.callback_token,
         output_target=note.output_target,
         max_daily_spend=note.max_daily_spend,
+        group_id=note.group_id,
+        item_key=note.item_key,
     )
     try:
         job = yield from _send_submit(env, attempt, request)
