@@ -22,7 +22,14 @@ def png(width: int, height: int) -> bytes:
     """A PNG signature and IHDR chunk: enough for vidgen to read the type and size."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     crc = struct.pack(">I", zlib.crc32(b"IHDR" + header) & 0xFFFFFFFF)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + b"IHDR" + header + crc
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(header))
+        + b"IHDR"
+        + header
+        + crc
+        + b"\x00\x00\x00\x00IEND\xaeB`\x82"  # IEND: the file is whole
+    )
 
 
 def refused(provider: Provider, request: vidgen.VideoRequest) -> vidgen.UnsupportedRequest:

@@ -37,7 +37,13 @@ def fit(provider, policy: str = "strict", **fields) -> vidgen.Fitted:
 def png(width: int, height: int) -> bytes:
     """The start of a PNG file: enough for vidgen to read its type and size."""
     ihdr = struct.pack(">II", width, height) + b"\x08\x02\x00\x00\x00"
-    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + ihdr + b"\x00" * 16
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + b"\x00\x00\x00\rIHDR"
+        + ihdr
+        + b"\x00" * 16
+        + b"\x00\x00\x00\x00IEND\xaeB`\x82"  # IEND: the file is whole
+    )
 
 
 # -- catalog: models, sizes, prices ---------------------------------------------------------

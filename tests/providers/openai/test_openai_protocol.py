@@ -74,7 +74,14 @@ def png_header(width: int, height: int) -> bytes:
     """The first bytes of a PNG: enough for vidgen to read its type and size."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     crc = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr) & 0xFFFFFFFF)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + crc
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + b"IHDR"
+        + ihdr
+        + crc
+        + b"\x00\x00\x00\x00IEND\xaeB`\x82"  # IEND: the file is whole
+    )
 
 
 def fit(provider: vidgen.provider.Provider, **fields: Any) -> vidgen.Fitted:
