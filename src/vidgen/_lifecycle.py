@@ -141,8 +141,9 @@ def translate_transport_error(exc: httpx.TransportError, provider: str) -> Trans
     if isinstance(exc, httpx.PoolTimeout):
         return TransportError(
             f"{provider}: no free connection in this client's pool in time ({kind}); too many "
-            "requests at once in this process: lower the concurrency or give the client a "
-            "larger pool (max_in_flight)",
+            "requests at once in this process, and nothing was sent: lower the concurrency, "
+            "or pass a larger pool: http_client=httpx.Client(limits=httpx.Limits("
+            "max_connections=...))",
             request_sent=False,
             provider=provider,
         )

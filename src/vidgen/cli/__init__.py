@@ -12,7 +12,7 @@ providers, config); ``_options`` builds requests and clients from shared options
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -28,12 +28,39 @@ from ._setup import config, models, providers
 __all__ = ["cli", "main"]
 
 
+class _NeverRaised(Exception):
+    pass
+
+
+# click 8.2 signals "no arguments: show the help" with a UsageError subclass.
+_NoArgsIsHelp: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", _NeverRaised)
+
+
+def _usage_error(exc: click.UsageError) -> NoReturn:
+    """A bad option or argument as one line, pointing at the command's help."""
+    if isinstance(exc, _NoArgsIsHelp):
+        raise exc  # `vidgen` alone: click prints the help
+    where = exc.ctx.command_path if exc.ctx is not None else "vidgen"
+    fail(f"{exc.format_message().rstrip('.')}; see `{where} --help`", exc.exit_code)
+
+
 class _Group(click.Group):
-    """Turns vidgen's errors into one line and an exit code, never a traceback."""
+    """Turns vidgen's errors into one line and an exit code, never a traceback.
+
+    A user error (and a bad option) exits 2, a failure elsewhere 1, an interrupt 130.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            _usage_error(exc)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            _usage_error(exc)
         except VidgenError as exc:
             fail(str(exc), 2 if exc.user_error else 1)
         except KeyboardInterrupt:

@@ -11,14 +11,18 @@ import click
 from rich.markup import escape
 
 from .._clock import Clock
-from ._render import console
+from ._render import console, readable
 
 __all__ = ["clock", "echo_json", "fail", "obj"]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``code`` (2: the user's mistake)."""
-    console.print(f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True)
+    """Print ``error: message`` on one line of stderr and exit with ``code``.
+
+    2 is the user's mistake, 1 a failure elsewhere, 130 an interrupt.
+    """
+    line = " ".join(readable(message).split())
+    console.print(f"[bold red]error:[/bold red] {escape(line)}", soft_wrap=True)
     sys.exit(code)
 
 

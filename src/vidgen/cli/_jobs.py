@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import click
 from rich.markup import escape
 
 from .. import _serialize
+from .._checks import check_output_path
 from .._client import Client
 from .._config import load_config
 from .._exceptions import ConfigError
@@ -18,9 +19,16 @@ from .._ledger import Ledger, LedgerEntry
 from .._models import Job
 from .._plan import Plan
 from .._recovery import client_for
-from ._context import clock, echo_json, obj
-from ._options import build_client, build_request, parse_money, request_options, target_options
-from ._render import console, job_line
+from ._context import clock, echo_json, fail, obj
+from ._options import (
+    build_client,
+    build_request,
+    check_target,
+    parse_money,
+    request_options,
+    target_options,
+)
+from ._render import console, job_line, readable
 
 __all__ = ["download", "generate", "status", "submit", "wait"]
 
@@ -53,7 +61,7 @@ def _progress_runner(client: Client, job: Job, timeout: float) -> Job:
 def _show_plan(plan: Plan) -> None:
     """The plan as it will be carried out: warnings, then the attempt sent first."""
     for warning in plan.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+        console.print(f"[yellow]warning:[/yellow] {escape(readable(warning))}")
     console.print(escape(plan.first.describe()))
     for later in plan.attempts[1:]:
         console.print(f"  if refused: {escape(later.describe())}")
@@ -71,18 +79,33 @@ def _show_submitted(plan: Plan, job: Job, *, quiet: bool = False) -> None:
             f"{escape(taken.describe())}"
         )
     if not quiet:
-        console.print(f"submitted: {job.id} (ledger: `vidgen jobs`)")
+        console.print(f"submitted: {job.id} (ledger: 'vidgen jobs')")
 
 
 def _check_output(output: str, force: bool) -> Path:
-    path = Path(output)
-    if path.is_dir():
-        raise click.BadParameter(f"{output} is a folder; give a file name", param_hint="--output")
-    if path.exists() and not force:
-        raise click.BadParameter(
-            f"{output} exists; pass --force to replace it", param_hint="--output"
+    """``--output`` checked before anything is sent: a file vidgen may write (or replace)."""
+    return check_output_path(output, overwrite=force, exists_hint="pass --force to replace it")
+
+
+_TIMEOUT = click.FloatRange(min=0, min_open=True)
+
+
+def _interrupted(job: Job | None, *, submitting: bool) -> NoReturn:
+    """Ctrl-C: say what is left behind at the provider and how to finish it."""
+    if job is not None:
+        where = job.profile or job.provider
+        fail(
+            f"interrupted: job {job.id} keeps running at {where} and may be billed; "
+            f"finish it with `vidgen resume` or `vidgen download {job.id}`",
+            130,
         )
-    return path
+    if submitting:
+        fail(
+            "interrupted during the submit: a job may exist and may be billed; "
+            "`vidgen resume` looks for it (it never submits again)",
+            130,
+        )
+    fail("interrupted before anything was sent", 130)
 
 
 @click.command()
@@ -90,9 +113,10 @@ def _check_output(output: str, force: bool) -> Path:
 @click.option("--output", "-o", required=True, help="Where to save the video (.mp4).")
 @request_options
 @target_options
-@click.option("--timeout", type=float, default=900, show_default=True, help="Seconds to wait.")
+@click.option("--timeout", type=_TIMEOUT, default=900, show_default=True, help="Seconds to wait.")
 @click.option("--max-cost", help="Refuse if the quote is higher than this.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print the path and job as JSON on stdout.")
 def generate(
     prompt: str,
     output: str,
@@ -104,21 +128,33 @@ def generate(
     timeout: float,
     max_cost: str | None,
     force: bool,
+    as_json: bool,
     **fields: Any,
 ) -> None:
-    """Submit, wait with a progress bar, and download. Prints the file's path."""
+    """Submit, wait with a progress bar, and download. Prints the file's path.
+
+    PROMPT is the description of the video; - reads it from stdin.
+    """
     request = build_request(prompt, **fields)
     target = _check_output(output, force)
-    with build_client(
-        profile, provider, config_path, allow_retired, policy, parse_money(max_cost)
-    ) as client:
-        plan = client.plan(request)
-        _show_plan(plan)
-        job = client.submit(plan, output=target)
-        _show_submitted(plan, job)
-        job = _progress_runner(client, job, timeout)
-        path = client.download(job, target)
-    click.echo(str(path))
+    limit = parse_money(max_cost)
+    job: Job | None = None
+    submitting = False
+    try:
+        with build_client(profile, provider, config_path, allow_retired, policy, limit) as client:
+            plan = client.plan(request)
+            _show_plan(plan)
+            submitting = True
+            job = client.submit(plan, output=target)
+            _show_submitted(plan, job)
+            job = _progress_runner(client, job, timeout)
+            path = client.download(job, target, overwrite=force)
+    except KeyboardInterrupt:
+        _interrupted(job, submitting=submitting)
+    if as_json:
+        echo_json({"path": str(path), "job": _serialize.job_to_dict(job)})
+    else:
+        click.echo(str(path))
 
 
 @click.command()
@@ -138,14 +174,20 @@ def submit(
     as_json: bool,
     **fields: Any,
 ) -> None:
-    """Create a job and print its id (then `vidgen wait ID` / `vidgen download ID`)."""
+    """Create a job and print its id (then `vidgen wait ID` / `vidgen download ID`).
+
+    PROMPT is the description of the video; - reads it from stdin.
+    """
     request = build_request(prompt, **fields)
     with build_client(
         profile, provider, config_path, allow_retired, policy, parse_money(max_cost)
     ) as client:
         plan = client.plan(request)
         _show_plan(plan)
-        job = client.submit(plan)
+        try:
+            job = client.submit(plan)
+        except KeyboardInterrupt:
+            _interrupted(None, submitting=True)
         _show_submitted(plan, job, quiet=True)
     if as_json:
         echo_json(_serialize.job_to_dict(job))
@@ -154,27 +196,41 @@ def submit(
         click.echo(job.id)
 
 
+def _job_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter(
+            "the job id is empty; give a ledger number or a provider job id "
+            "(`vidgen jobs` lists them)"
+        )
+    return value.strip()
+
+
 def _job_command_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--config", "config_path", type=click.Path(dir_okay=False), help="Config file."
     )(func)
     func = click.option("--provider", help="Provider name (default: from the ledger).")(func)
     func = click.option("--profile", "-p", help="Profile (default: from the ledger).")(func)
-    return click.argument("job_id")(func)
+    return click.argument("job_id", callback=_job_id)(func)
 
 
 def _job_and_client(
     ref: str, profile: str | None, provider: str | None, config_path: str | None
 ) -> tuple[Client, Job | str, LedgerEntry | None]:
-    """A job by ledger number or provider id, and a client for where it was sent."""
+    """A job by ledger number or provider id, and a client for where it was sent.
+
+    ``--profile`` or ``--provider`` say where to ask; a ledger number still names the
+    ledger's job (its provider id is sent, never the number).
+    """
+    check_target(profile, provider)
     ledger = Ledger(clock=clock())
     entry = ledger.get(ref)
+    if entry is not None and entry.job_id is None:
+        raise ConfigError(
+            f"submit #{entry.ledger_id} has no job id: its outcome is {entry.submit_state}. "
+            "Run `vidgen resume` to look for it"
+        )
     if entry is not None and profile is None and provider is None:
-        if entry.job_id is None:
-            raise ConfigError(
-                f"submit #{entry.ledger_id} has no job id: its outcome is {entry.submit_state}. "
-                "Run `vidgen resume` to look for it"
-            )
         client = client_for(
             entry,
             ledger=ledger,
@@ -183,6 +239,7 @@ def _job_and_client(
             sleep=obj().get("sleep"),
             http_client=obj().get("http_client"),
         )
+        assert entry.job_id is not None
         job = entry.job or client.provider.job_ref(entry.job_id)
         if job.profile is None and entry.profile:
             job = attrs.evolve(job, profile=entry.profile)
@@ -192,7 +249,7 @@ def _job_and_client(
             f"the ledger has no job {ref!r}; say where it is: --profile NAME or --provider NAME"
         )
     client = build_client(profile, provider, config_path, allow_retired=True)
-    return client, ref, entry
+    return client, (entry.job_id if entry is not None and entry.job_id else ref), entry
 
 
 @click.command()
@@ -215,15 +272,29 @@ def status(
 
 @click.command()
 @_job_command_options
-@click.option("--timeout", type=float, default=900, show_default=True, help="Seconds to wait.")
+@click.option("--timeout", type=_TIMEOUT, default=900, show_default=True, help="Seconds to wait.")
+@click.option("--json", "as_json", is_flag=True, help="Print the job as JSON on stdout.")
 def wait(
-    job_id: str, profile: str | None, provider: str | None, config_path: str | None, timeout: float
+    job_id: str,
+    profile: str | None,
+    provider: str | None,
+    config_path: str | None,
+    timeout: float,
+    as_json: bool,
 ) -> None:
     """Wait for a job to finish, with a progress bar."""
     client, ref, _ = _job_and_client(job_id, profile, provider, config_path)
-    with client:
-        job = _progress_runner(client, client.get(ref), timeout)
-    click.echo(job_line(job))
+    job: Job | None = None
+    try:
+        with client:
+            job = client.get(ref)
+            job = _progress_runner(client, job, timeout)
+    except KeyboardInterrupt:
+        _interrupted(job, submitting=False)
+    if as_json:
+        echo_json(_serialize.job_to_dict(job, raw=True))
+    else:
+        click.echo(job_line(job))
 
 
 @click.command()
@@ -235,6 +306,7 @@ def wait(
     "--variant", default="video", show_default=True, help="video, thumbnail, spritesheet."
 )
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print the path as JSON on stdout.")
 def download(
     job_id: str,
     profile: str | None,
@@ -243,15 +315,20 @@ def download(
     output: str | None,
     variant: str,
     force: bool,
+    as_json: bool,
 ) -> None:
     """Download a finished job's output (atomically, resuming a broken download)."""
     client, ref, entry = _job_and_client(job_id, profile, provider, config_path)
+    job_name = ref if isinstance(ref, str) else ref.id
     if output is None:
-        job_name = ref if isinstance(ref, str) else ref.id
-        output = (entry.output_target if entry and entry.output_target else None) or (
-            f"{job_name}.mp4" if variant == "video" else f"{job_name}.{variant}"
-        )
+        # Only the video goes where the submit asked: a thumbnail there would take the
+        # video's place.
+        planned = entry.output_target if entry is not None and variant == "video" else None
+        output = planned or (f"{job_name}.mp4" if variant == "video" else f"{job_name}.{variant}")
     target = _check_output(output, force)
     with client:
-        path = client.download(ref, target, variant=variant)
-    click.echo(str(path))
+        path = client.download(ref, target, variant=variant, overwrite=force)
+    if as_json:
+        echo_json({"path": str(path), "job_id": job_name, "variant": variant})
+    else:
+        click.echo(str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -10,24 +11,47 @@ from rich.markup import escape
 from .. import _serialize
 from .._clock import utcnow
 from .._exceptions import VidgenError
-from .._ledger import Ledger
+from .._ledger import Ledger, SubmitState
 from .._models import JobStatus
-from .._recovery import ResumeState, client_for, resume_entry
+from .._recovery import Outcome, ResumeState, client_for, resume_entry
 from ._context import clock, echo_json, fail, obj
-from ._render import console, job_line, jobs_table, spend_table
+from ._render import console, job_line, jobs_table, print_table, readable, spend_table
 
 __all__ = ["jobs", "resume", "spend"]
+
+
+_JOB_STATUSES = tuple(s.value for s in JobStatus)
+_SUBMIT_STATES = tuple(s.value for s in SubmitState)
+
+
+def _status_filter(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    chosen = value.strip().lower()
+    if chosen not in _JOB_STATUSES + _SUBMIT_STATES:
+        raise click.BadParameter(
+            f"{value!r} is neither a job status ({', '.join(_JOB_STATUSES)}) nor a submit "
+            f"state ({', '.join(_SUBMIT_STATES)})"
+        )
+    return chosen
 
 
 @click.command()
 @click.option(
     "--status",
     "status_filter",
-    help="Only this status (queued, running, succeeded, "
-    "failed, ...) or submit state (unknown, rejected, sending).",
+    callback=_status_filter,
+    help="Only this job status (queued, running, succeeded, failed, ...) or submit state "
+    "(sending, accepted, rejected, outcome_unknown).",
 )
 @click.option("--profile", "-p", help="Only this profile (or provider).")
-@click.option("--limit", type=int, default=50, show_default=True, help="How many, newest first.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="How many, newest first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bool) -> None:
     """Every job this machine submitted, from the job ledger."""
@@ -37,9 +61,12 @@ def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bo
         echo_json([_serialize.entry_to_dict(e) for e in entries])
         return
     if not entries:
-        console.print(f"No jobs in the ledger ({ledger.path}).")
+        if status_filter or profile:
+            console.print(f"No jobs match in the ledger ({ledger.path}).")
+        else:
+            console.print(f"No jobs in the ledger ({ledger.path}).")
         return
-    console.print(jobs_table(entries, now=utcnow(clock())))
+    print_table(jobs_table(entries, now=utcnow(clock())))
     console.print(f"ledger: {ledger.path}")
 
 
@@ -55,12 +82,16 @@ def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bo
     "--timeout", type=float, default=900, show_default=True, help="Seconds to wait for each job."
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
-def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print each job's outcome as JSON on stdout.")
+def resume(output_dir: str, timeout: float, config_path: str | None, as_json: bool) -> None:
     """Finish every unfinished job in the ledger: find, wait, download. Never resubmits."""
     ledger = Ledger(clock=clock())
     pending = ledger.unfinished()
+    results: list[dict[str, Any]] = []
     if not pending:
         console.print("Nothing to resume: every job in the ledger is finished.")
+        if as_json:
+            echo_json(results)
         return
     console.print(f"{len(pending)} unfinished job(s) in {ledger.path}")
     left = 0
@@ -82,7 +113,18 @@ def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
                 http_client=obj().get("http_client"),
             )
         except VidgenError as exc:
-            console.print(f"#{entry.ledger_id} {entry.label}: [red]{escape(str(exc))}[/red]")
+            message = readable(str(exc))
+            console.print(f"#{entry.ledger_id} {entry.label}: [red]error:[/red] {escape(message)}")
+            results.append(
+                {
+                    "ledger_id": entry.ledger_id,
+                    "label": entry.label,
+                    "state": "error",
+                    "message": str(exc),
+                    "path": None,
+                    "job": None,
+                }
+            )
             left += 1
             continue
         with client:
@@ -100,15 +142,47 @@ def resume(output_dir: str, timeout: float, config_path: str | None) -> None:
             ResumeState.EXPIRED: "red",
         }.get(outcome.state, "yellow")
         console.print(
-            f"#{outcome.ledger_id} {outcome.label}: [{colour}]{outcome.state}[/{colour}] "
-            f"{escape(outcome.message)}"
+            f"#{outcome.ledger_id} {outcome.label}: "
+            f"[{colour}]{_STATE_WORDS.get(outcome.state, str(outcome.state))}:[/{colour}] "
+            f"{escape(_outcome_text(outcome))}"
         )
-        if outcome.path is not None:
+        results.append(
+            {
+                "ledger_id": outcome.ledger_id,
+                "label": outcome.label,
+                "state": str(outcome.state),
+                "message": outcome.message,
+                "path": str(outcome.path) if outcome.path is not None else None,
+                "job": _serialize.job_to_dict(outcome.job) if outcome.job else None,
+            }
+        )
+        if outcome.path is not None and not as_json:
             click.echo(str(outcome.path))
         if not outcome.state.settled:
             left += 1
+    if as_json:
+        echo_json(results)
     if left:
         fail(f"{left} job(s) still need attention (see above)", 1)
+
+
+# How an outcome reads after "#12 relay:"; the state names are for scripts (--json).
+_STATE_WORDS = {
+    ResumeState.DOWNLOADED: "done",
+    ResumeState.FAILED: "failed",
+    ResumeState.EXPIRED: "expired",
+    ResumeState.WAITING: "still running",
+    ResumeState.CANNOT_TELL: "cannot tell",
+    ResumeState.ERROR: "error",
+}
+
+
+def _outcome_text(outcome: Outcome) -> str:
+    if outcome.state is ResumeState.DOWNLOADED and outcome.path is not None:
+        if outcome.message == "already downloaded":
+            return f"already downloaded to {outcome.path}"
+        return f"saved {outcome.path}"
+    return readable(outcome.message)
 
 
 @click.command()
@@ -127,4 +201,4 @@ def spend(as_json: bool) -> None:
     if not rows:
         console.print("No succeeded jobs with a known price in the ledger yet.")
         return
-    console.print(spend_table(rows))
+    print_table(spend_table(rows))

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import click
 
+from .._budget import money
 from .._client import Client
 from .._config import load_config
 from .._exceptions import ConfigError
 from .._reference import Reference
 from .._request import VideoRequest
 from ..plugins import get_registry
-from ._context import clock, fail, obj
+from ._context import clock, obj
 
 __all__ = [
     "build_client",
     "build_request",
+    "check_target",
     "parse_money",
+    "read_prompt",
     "request_options",
     "target_options",
 ]
@@ -70,41 +74,59 @@ def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _reference(value: str | None) -> Reference | None:
     if not value:
         return None
-    if value.startswith(("http://", "https://")):
+    if value.startswith("http://"):
+        raise click.BadParameter(
+            f"{value} is plain http; give an https URL, or download the image and pass "
+            "its path",
+            param_hint="--reference",
+        )
+    if "://" in value:
         return Reference.from_url(value)
     try:
         return Reference.from_path(value)
     except FileNotFoundError:
         raise click.BadParameter(f"no such file: {value}", param_hint="--reference") from None
-    except (OSError, ValueError) as exc:
-        raise click.BadParameter(str(exc), param_hint="--reference") from None
+    except IsADirectoryError:
+        raise click.BadParameter(
+            f"{value} is a folder; give an image file", param_hint="--reference"
+        ) from None
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot read {value}: {exc.strerror or exc}", param_hint="--reference"
+        ) from None
+
+
+def read_prompt(prompt: str) -> str:
+    """The prompt argument; ``-`` reads it from stdin, as Unix tools do."""
+    if prompt != "-":
+        return prompt
+    return sys.stdin.read().strip()
 
 
 def build_request(prompt: str, **fields: Any) -> VideoRequest:
-    """The request the options describe; a bad field is a one-line error."""
-    try:
-        return VideoRequest(
-            prompt=prompt,
-            duration=fields.get("duration"),
-            aspect=fields.get("aspect"),
-            resolution=fields.get("resolution"),
-            model=fields.get("model"),
-            reference=_reference(fields.get("reference")),
-            variants=fields.get("variants", 1),
-        )
-    except (TypeError, ValueError) as exc:
-        # One line, like every other user error (a UsageError would print the usage too).
-        fail(str(exc))
+    """The request the options describe (a bad field raises `InvalidInput`: one line)."""
+    return VideoRequest(
+        prompt=read_prompt(prompt),
+        duration=fields.get("duration"),
+        aspect=fields.get("aspect"),
+        resolution=fields.get("resolution"),
+        model=fields.get("model"),
+        reference=_reference(fields.get("reference")),
+        variants=fields.get("variants", 1),
+    )
 
 
 def parse_money(value: str | None) -> Decimal | None:
-    """``--max-cost``: ``2.50`` or ``$2.50``."""
-    if value is None:
-        return None
-    try:
-        return Decimal(value.lstrip("$"))
-    except InvalidOperation:
-        raise click.BadParameter(f"{value!r} is not an amount", param_hint="--max-cost") from None
+    """``--max-cost``: ``2.50`` or ``$2.50``, zero or more."""
+    return money(value, "--max-cost")
+
+
+def check_target(profile: str | None, provider: str | None) -> None:
+    """``--profile`` and ``--provider`` name the same thing two ways: one of them."""
+    if profile is not None and provider is not None:
+        raise click.UsageError(
+            f"give --profile or --provider, not both (--profile {profile} --provider {provider})"
+        )
 
 
 def build_client(
@@ -116,6 +138,7 @@ def build_client(
     max_cost: Decimal | None = None,
 ) -> Client:
     """A client for ``--profile`` or ``--provider`` (or the default profile)."""
+    check_target(profile, provider)
     if profile is None and provider is None:
         config = load_config(config_path)
         if config.default_profile is None:
