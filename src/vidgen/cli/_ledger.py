@@ -79,7 +79,11 @@ def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bo
     help="Where to save videos whose submit named no output file.",
 )
 @click.option(
-    "--timeout", type=float, default=900, show_default=True, help="Seconds to wait for each job."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=900,
+    show_default=True,
+    help="Seconds to wait for each job.",
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--json", "as_json", is_flag=True, help="Print each job's outcome as JSON on stdout.")
