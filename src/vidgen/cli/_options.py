@@ -76,8 +76,7 @@ def _reference(value: str | None) -> Reference | None:
         return None
     if value.startswith("http://"):
         raise click.BadParameter(
-            f"{value} is plain http; give an https URL, or download the image and pass "
-            "its path",
+            f"{value} is plain http; give an https URL, or download the image and pass its path",
             param_hint="--reference",
         )
     if "://" in value:
