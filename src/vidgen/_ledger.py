@@ -244,6 +244,9 @@ class Ledger:
 
     Args:
         path: the database file (default ``ledger.sqlite3`` in `default_home`).
+
+    Raises:
+        LedgerError: the file or its folder cannot be created, opened or written.
     """
 
     def __init__(
@@ -251,8 +254,18 @@ class Ledger:
     ) -> None:
         self.path = Path(path) if path is not None else default_home() / "ledger.sqlite3"
         self.clock: Clock = clock or system_clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        try:
+            self._open()
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise LedgerError(
+                f"cannot open the job ledger {self.path}: {reason}. Set {HOME_ENV} to a "
+                "folder you can write (or pass ledger=False to go without one)"
+            ) from exc
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(
             self.path, timeout=30.0, isolation_level=None, check_same_thread=False
         )

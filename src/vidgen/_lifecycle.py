@@ -296,7 +296,7 @@ def _send_submit(env: Env, attempt: Attempt, request: httpx.Request) -> Flow[Job
                 continue
             if exc.request_sent:
                 raise TransportError(
-                    f"{exc} The submit was NOT resent because the server may have received it: "
+                    f"{exc}. The submit was NOT resent because the server may have received it: "
                     f"a job may exist and may be billed. Look for it (`vidgen resume`, "
                     f"`vidgen status`, the provider's job list) before submitting again.",
                     request_sent=True,

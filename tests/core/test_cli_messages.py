@@ -338,3 +338,39 @@ def test_a_local_pool_timeout_does_not_blame_the_network(server: FakeServer) -> 
     assert "nothing was sent" in line
     assert "check the network" not in line
     assert "http_client=httpx.Client(limits=" in line
+
+
+# -- the ledger, as the troubleshooting guide shows it ---------------------------------------------
+
+
+def test_an_unusable_ledger_folder_is_one_line(
+    server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "a-file"))
+    for args in (["jobs"], ["generate", "a koi", "-p", "relay", "-s", "8", "-o", "k.mp4"]):
+        line = only_error_line(run(server, *args))
+        assert "cannot open the job ledger" in line
+        assert "Set VIDGEN_HOME to a folder you can write" in line
+    assert server.requests == []
+    with pytest.raises(vidgen.LedgerError, match="cannot open the job ledger"):
+        vidgen.Ledger(tmp_path / "a-file" / "ledger.sqlite3")
+
+
+def test_a_submit_whose_outcome_is_unknown_shows_as_such(server: FakeServer) -> None:
+    server.route("POST", "/v1/videos", fail(httpx.ReadTimeout, "The read operation timed out"))
+    line = one_line_error(run(server, "submit", "a koi", "-p", "relay", "-s", "8"), 1)
+    assert "timed out). The submit was NOT resent" in line
+    jobs = run(server, "jobs")
+    assert "submit outcome_unknown" in jobs.stderr
+    line = only_error_line(run(server, "status", "1"))
+    assert "submit #1 has no job id yet: its outcome is outcome_unknown" in line
+    assert "'vidgen resume'" in line
+
+
+def test_a_refused_submit_is_not_sent_to_resume(server: FakeServer) -> None:
+    server.route("POST", "/v1/videos", fail(httpx.ConnectError, "Name or service not known"))
+    run(server, "submit", "a koi", "-p", "relay", "-s", "8")
+    line = only_error_line(run(server, "status", "1"))
+    assert "submit #1 was refused, so there is no job and nothing was billed" in line
+    assert "resume" not in line

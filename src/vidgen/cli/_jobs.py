@@ -15,7 +15,7 @@ from .._checks import check_output_path
 from .._client import Client
 from .._config import load_config
 from .._exceptions import ConfigError
-from .._ledger import Ledger, LedgerEntry
+from .._ledger import Ledger, LedgerEntry, SubmitState
 from .._models import Job
 from .._plan import Plan
 from .._recovery import client_for
@@ -226,9 +226,14 @@ def _job_and_client(
     ledger = Ledger(clock=clock())
     entry = ledger.get(ref)
     if entry is not None and entry.job_id is None:
+        if entry.submit_state == SubmitState.REJECTED:
+            raise ConfigError(
+                f"submit #{entry.ledger_id} was refused, so there is no job and nothing was "
+                f"billed ({entry.submit_error or 'no reason recorded'}); submit it again"
+            )
         raise ConfigError(
-            f"submit #{entry.ledger_id} has no job id: its outcome is {entry.submit_state}. "
-            "Run `vidgen resume` to look for it"
+            f"submit #{entry.ledger_id} has no job id yet: its outcome is "
+            f"{entry.submit_state}. Run `vidgen resume` to look for the job"
         )
     if entry is not None and profile is None and provider is None:
         client = client_for(

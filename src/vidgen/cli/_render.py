@@ -15,7 +15,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from .._catalog import ModelSpec, Price
-from .._ledger import LedgerEntry
+from .._ledger import LedgerEntry, SubmitState
 from .._models import Job, JobStatus
 from .._request import Offer
 from ..plugins import Registry
@@ -279,9 +279,9 @@ def jobs_table(entries: Sequence[LedgerEntry], *, now: dt.datetime) -> Table:
         unbroken = name in ("#", "submitted", "job id", "price")
         table.add_column(name, no_wrap=unbroken, overflow="fold", min_width=None if unbroken else 8)
     for e in entries:
-        if e.submit_state in ("sending", "unknown"):
+        if e.submit_state in (SubmitState.SENDING, SubmitState.OUTCOME_UNKNOWN):
             status = f"[yellow]submit {e.submit_state}[/yellow]"
-        elif e.submit_state == "rejected":
+        elif e.submit_state == SubmitState.REJECTED:
             status = "[red]rejected[/red]"
         else:
             status = e.status.value if e.status else "-"
