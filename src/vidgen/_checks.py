@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +59,31 @@ def check_output_path(
         raise InvalidInput(
             f"cannot save to {text}: {folder} is a file, not a folder", param="output"
         )
-    if not os.access(folder, os.W_OK | os.X_OK):
+    problem = _unwritable(folder)
+    if problem is not None:
         raise InvalidInput(
-            f"cannot save to {text}: the folder {folder} is not writable; choose another "
-            "output path or fix the folder's permissions",
+            f"cannot save to {text}: the folder {folder} is not writable ({problem}); choose "
+            "another output path or fix the folder's permissions",
             param="output",
         )
     return target
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why no file can be created in ``folder``, or None when one can.
+
+    Permission bits are not the whole story (root, read-only mounts, ACLs), so a file is
+    created and removed, as the download's part file will be.
+    """
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "permission denied"
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".vidgen-check-")
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    os.close(handle)
+    os.unlink(name)
+    return None
 
 
 def check_timeout(timeout: Any) -> float:

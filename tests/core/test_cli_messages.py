@@ -372,5 +372,5 @@ def test_a_refused_submit_is_not_sent_to_resume(server: FakeServer) -> None:
     server.route("POST", "/v1/videos", fail(httpx.ConnectError, "Name or service not known"))
     run(server, "submit", "a koi", "-p", "relay", "-s", "8")
     line = only_error_line(run(server, "status", "1"))
-    assert "submit #1 was refused, so there is no job and nothing was billed" in line
+    assert "submit #1 created no job, so nothing was billed (" in line
     assert "resume" not in line

@@ -269,6 +269,15 @@ def test_a_folder_the_user_cannot_write_is_named(
     assert server.requests == []
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_read_only_file_system_is_found_before_submitting() -> None:
+    # Permission bits say yes to root; only creating a file tells.
+    server = FakeServer()
+    with pytest.raises(InvalidInput, match="the folder /proc is not writable"):
+        relay(server).generate(REQUEST, "/proc/koi.mp4")
+    assert server.requests == []
+
+
 def test_an_output_under_a_file_is_found_before_submitting(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x")
     server = FakeServer()

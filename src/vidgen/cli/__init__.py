@@ -41,7 +41,7 @@ def _usage_error(exc: click.UsageError) -> NoReturn:
     if isinstance(exc, _NoArgsIsHelp):
         raise exc  # `vidgen` alone: click prints the help
     where = exc.ctx.command_path if exc.ctx is not None else "vidgen"
-    fail(f"{exc.format_message().rstrip('.')}; see `{where} --help`", exc.exit_code)
+    fail(f"{exc.format_message().rstrip('.')} (see `{where} --help`)", exc.exit_code)
 
 
 class _Group(click.Group):

@@ -228,8 +228,8 @@ def _job_and_client(
     if entry is not None and entry.job_id is None:
         if entry.submit_state == SubmitState.REJECTED:
             raise ConfigError(
-                f"submit #{entry.ledger_id} was refused, so there is no job and nothing was "
-                f"billed ({entry.submit_error or 'no reason recorded'}); submit it again"
+                f"submit #{entry.ledger_id} created no job, so nothing was billed "
+                f"({entry.submit_error or 'no reason recorded'}); submit it again"
             )
         raise ConfigError(
             f"submit #{entry.ledger_id} has no job id yet: its outcome is "
