@@ -20,12 +20,13 @@ import httpx
 
 from ._budget import money
 from ._callbacks import CallbackTokens
+from ._checks import check_job_id, check_output_path, check_timeout
 from ._clock import Clock, system_clock, utcnow
 from ._config import Config
 from ._download import download_flow
 from ._driver import AsyncDriver, SyncDriver
 from ._events import Event
-from ._exceptions import ConfigError, ProtocolError
+from ._exceptions import ConfigError, InvalidInput, ProtocolError
 from ._ledger import Ledger
 from ._lifecycle import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
@@ -117,6 +118,10 @@ class _BaseClient:
         job_limit = money(max_job_cost, "max_job_cost")
         daily = money(max_daily_spend, "max_daily_spend")
         targets = resolve_targets(profile, provider, config, given)
+        for target in targets.targets:
+            # Read every catalog now: a malformed model table is an error at construction,
+            # not at the first submit.
+            _ = target.provider.catalog
         if job_limit is not None:
             targets = targets.with_limit(job_limit)
         if daily is None and targets.config is not None:
@@ -210,7 +215,11 @@ class _BaseClient:
     def _steps(
         self, plan: Plan, output: str | os.PathLike[str] | None
     ) -> list[tuple[Env, Attempt, SubmitNote]]:
-        target = str(Path(output).resolve()) if output is not None else None
+        target = None
+        if output is not None:
+            # Whether it may be replaced is decided when it is downloaded; that it can
+            # be written at all is decided now, before the job is paid for.
+            target = str(check_output_path(output, overwrite=True).resolve())
         steps = []
         for attempt in plan.attempts:
             env = self._env_for(attempt).ready()
@@ -242,6 +251,8 @@ class _BaseClient:
 
     def _route(self, job: Job | str) -> tuple[Env, Job]:
         """The env of the provider that serves ``job``."""
+        if not isinstance(job, Job):
+            check_job_id(job)
         if isinstance(job, str):
             if len(self._envs) > 1:
                 raise ConfigError(
@@ -285,6 +296,20 @@ class _BaseClient:
         path = save_overlay(provider.name, models, source=source, fetched_at=utcnow(self.clock))
         provider.reload_catalog()
         return path
+
+    @staticmethod
+    def _download_args(
+        path: str | os.PathLike[str], index: int, variant: str, overwrite: bool
+    ) -> Path:
+        """The checked target of a download (nothing is sent when any argument is wrong)."""
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise InvalidInput(f"index must be 0 or more, not {index!r}", param="index")
+        if not isinstance(variant, str) or not variant:
+            raise InvalidInput(
+                f"variant must be a name such as 'video' or 'thumbnail', not {variant!r}",
+                param="variant",
+            )
+        return check_output_path(path, overwrite=overwrite)
 
     def _journal(self, event: Event) -> Any:
         """Hand an event to the ledger (nothing to keep without one)."""
@@ -412,9 +437,11 @@ class Client(_BaseClient):
 
         Args:
             request: a `Plan` from `plan`, or a request to plan now.
-            output: where the video will be saved, kept in the ledger for ``vidgen resume``.
+            output: where the video will be saved, kept in the ledger for ``vidgen resume``;
+                checked now (not a folder, in a folder that can be written).
 
         Raises:
+            InvalidInput: the output path cannot be written; before any HTTP.
             UnsupportedRequest, ModelRetired, BudgetExceeded: before any HTTP.
             ProviderError: the provider refused it.
             TransportError: the connection failed; ``request_sent`` says whether a job
@@ -467,9 +494,11 @@ class Client(_BaseClient):
         Honours the server's poll hints. ``on_progress`` gets every state seen.
 
         Raises:
+            InvalidInput: ``timeout`` is not a number above 0; before any HTTP.
             JobFailed: the job failed or was cancelled (``.job`` has the error).
             WaitTimeout: ``timeout`` seconds passed (``.job`` is the last state).
         """
+        timeout = check_timeout(timeout)
         env, known = self._route(job)
         with self._claimed(env, known):
             return self._run(wait_flow(env, known, timeout, on_progress), env)
@@ -481,11 +510,27 @@ class Client(_BaseClient):
         *,
         index: int = 0,
         variant: str = "video",
+        overwrite: bool = False,
     ) -> Path:
-        """Download an output to ``path`` (atomically: complete or not at all)."""
+        """Download an output to ``path`` (atomically: complete or not at all).
+
+        Args:
+            job: the job, or its provider id.
+            path: the file to write.
+            index: which output, for jobs with several videos.
+            variant: ``"video"``, or another rendition where the provider has one
+                (``"thumbnail"``, ``"spritesheet"``).
+            overwrite: replace ``path`` if it exists; without it an existing file is
+                refused before anything is sent.
+
+        Raises:
+            InvalidInput: ``path`` exists (without ``overwrite``), is a folder, or cannot
+                be written; before any HTTP.
+        """
+        target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
         with self._claimed(env, known):
-            return self._run(download_flow(env, known, Path(path), index, variant), env)
+            return self._run(download_flow(env, known, target, index, variant), env)
 
     def generate(
         self,
@@ -494,13 +539,26 @@ class Client(_BaseClient):
         *,
         timeout: float = 900,
         on_progress: Callable[[Job], None] | None = None,
+        overwrite: bool = False,
     ) -> Path:
-        """Submit, wait and download: a plan (or a request, planned first) in one call."""
+        """Submit, wait and download: a plan (or a request, planned first) in one call.
+
+        Everything that could fail after the job is paid for is checked first: the output
+        path (an existing file is refused unless ``overwrite``) and the timeout.
+
+        Raises:
+            InvalidInput: ``path`` or ``timeout`` is unusable; before any HTTP.
+            UnsupportedRequest, ModelRetired, BudgetExceeded: before any HTTP.
+            ProviderError, TransportError, JobFailed, WaitTimeout: as in `submit`,
+                `wait` and `download`.
+        """
+        check_output_path(path, overwrite=overwrite)
+        timeout = check_timeout(timeout)
         job = self.submit(request, output=path)
         if on_progress is not None:
             on_progress(job)
         job = self.wait(job, timeout=timeout, on_progress=on_progress)
-        return self.download(job, path)
+        return self.download(job, path, overwrite=overwrite)
 
     def cancel(self, job: Job | str) -> Job:
         """Ask the provider to stop the job; returns its state afterwards.
@@ -670,6 +728,7 @@ class AsyncClient(_BaseClient):
         on_progress: Callable[[Job], None] | None = None,
     ) -> Job:
         """Async `Client.wait`."""
+        timeout = check_timeout(timeout)
         env, known = self._route(job)
         with self._claimed(env, known):
             return await self._run(wait_flow(env, known, timeout, on_progress), env)
@@ -681,11 +740,13 @@ class AsyncClient(_BaseClient):
         *,
         index: int = 0,
         variant: str = "video",
+        overwrite: bool = False,
     ) -> Path:
         """Async `Client.download`."""
+        target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
         with self._claimed(env, known):
-            return await self._run(download_flow(env, known, Path(path), index, variant), env)
+            return await self._run(download_flow(env, known, target, index, variant), env)
 
     async def generate(
         self,
@@ -694,13 +755,16 @@ class AsyncClient(_BaseClient):
         *,
         timeout: float = 900,
         on_progress: Callable[[Job], None] | None = None,
+        overwrite: bool = False,
     ) -> Path:
         """Async `Client.generate`."""
+        check_output_path(path, overwrite=overwrite)
+        timeout = check_timeout(timeout)
         job = await self.submit(request, output=path)
         if on_progress is not None:
             on_progress(job)
         job = await self.wait(job, timeout=timeout, on_progress=on_progress)
-        return await self.download(job, path)
+        return await self.download(job, path, overwrite=overwrite)
 
     async def cancel(self, job: Job | str) -> Job:
         """Async `Client.cancel`."""

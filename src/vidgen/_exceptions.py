@@ -4,6 +4,8 @@
 VidgenError
 ├── ConfigError            bad config file, unknown profile/provider, missing key
 │   └── LedgerError        the job ledger cannot be read or written
+├── InvalidInput           a value given to vidgen is wrong (also a ValueError); before any HTTP
+│   └── InvalidInputType   a value of the wrong type (also a TypeError)
 ├── PluginError            a plugin failed to load or registered a duplicate name
 ├── UnsupportedRequest     the model can't serve this request (before any HTTP)
 ├── ModelRetired           lifecycle data says the model is gone (before any HTTP)
@@ -51,6 +53,8 @@ __all__ = [
     "ContentExpired",
     "ContentPolicyViolation",
     "InsufficientCredits",
+    "InvalidInput",
+    "InvalidInputType",
     "InvalidRequest",
     "JobFailed",
     "JobInUse",
@@ -87,6 +91,32 @@ class ConfigError(VidgenError):
     """A config file, profile, provider name or setting is wrong, or a key is missing."""
 
     user_error = True
+
+
+@public
+class InvalidInput(VidgenError, ValueError):
+    """A value given to vidgen is wrong: a request field, a reference image, an output
+    path, a timeout. Raised where the value is given, before any HTTP.
+
+    It is also a ``ValueError``, so code written against plain Python errors still
+    catches it.
+
+    Attributes:
+        param: what was wrong (``"prompt"``, ``"duration"``, ``"reference"``,
+            ``"output"``, ``"timeout"``, ...), where one field is at fault.
+    """
+
+    user_error = True
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+@public
+class InvalidInputType(InvalidInput, TypeError):
+    """A value of the wrong type (a number where text belongs, a path where a
+    `vidgen.Reference` belongs). Also a ``TypeError``."""
 
 
 @public

@@ -185,8 +185,9 @@ def translate_transport_error(exc: httpx.TransportError, provider: str) -> Trans
     if isinstance(exc, httpx.PoolTimeout):
         return TransportError(
             f"{provider}: no free connection in this client's pool in time ({kind}); too many "
-            "requests at once in this process: lower the concurrency or give the client a "
-            "larger pool (max_in_flight)",
+            "requests at once in this process, and nothing was sent: lower the concurrency, "
+            "or pass a larger pool: http_client=httpx.Client(limits=httpx.Limits("
+            "max_connections=...))",
             request_sent=False,
             provider=provider,
         )
@@ -410,7 +411,7 @@ def _send_submit(env: Env, attempt: Attempt, request: httpx.Request) -> Flow[Job
                 continue
             if exc.request_sent:
                 raise TransportError(
-                    f"{exc} The submit was NOT resent because the server may have received it: "
+                    f"{exc}. The submit was NOT resent because the server may have received it: "
                     f"a job may exist and may be billed. Look for it (`vidgen resume`, "
                     f"`vidgen status`, the provider's job list) before submitting again.",
                     request_sent=True,
