@@ -8,8 +8,7 @@ A client holds its providers (`_targets`), its ledger and its transport. It make
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +26,7 @@ from ._download import download_flow
 from ._driver import AsyncDriver, SyncDriver
 from ._events import Event
 from ._exceptions import ConfigError, InvalidInput, ProtocolError
-from ._ledger import Ledger
+from ._ledger import Claim, Ledger
 from ._lifecycle import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
     Env,
@@ -55,6 +54,20 @@ __all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client"]
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _POLICIES = get_args(FitPolicy)
+
+
+class _LedgerClaims:
+    """The drivers' `Claims` on a client's ledger: nothing to claim without one."""
+
+    def __init__(self, ledger: Ledger | None) -> None:
+        self.ledger = ledger
+
+    def claim(self, job: Job, endpoint: str) -> Claim | None:
+        return None if self.ledger is None else self.ledger.claim(job, endpoint)
+
+    def release(self, claim: Claim | None) -> None:
+        if self.ledger is not None:
+            self.ledger.release(claim)
 
 
 def _open_ledger(ledger: Ledger | str | os.PathLike[str] | bool, clock: Clock) -> Ledger | None:
@@ -273,19 +286,6 @@ class _BaseClient:
             "does not send to"
         )
 
-    @contextmanager
-    def _claimed(self, env: Env, job: Job) -> Iterator[None]:
-        """Hold the ledger's claim on ``job`` while waiting on or downloading it.
-
-        Raises:
-            JobInUse: another process is finishing the same job.
-        """
-        if self.ledger is None:
-            yield
-            return
-        with self.ledger.claimed(job, env.endpoint):
-            yield
-
     def _keep_overlay(self, env: Env, models: list[dict[str, Any]], source: str) -> Path:
         provider = env.provider
         if not models:
@@ -424,7 +424,9 @@ class Client(_BaseClient):
 
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=timeout, follow_redirects=False)
-        self._driver = SyncDriver(self._http, sleep or time.sleep, self._journal)
+        self._driver = SyncDriver(
+            self._http, sleep or time.sleep, self._journal, _LedgerClaims(self.ledger)
+        )
 
     def _run(self, flow: Flow[T], env: Env) -> T:
         return self._driver.run(flow, env.ready().provider.name)
@@ -500,8 +502,7 @@ class Client(_BaseClient):
         """
         timeout = check_timeout(timeout)
         env, known = self._route(job)
-        with self._claimed(env, known):
-            return self._run(wait_flow(env, known, timeout, on_progress), env)
+        return self._run(wait_flow(env, known, timeout, on_progress), env)
 
     def download(
         self,
@@ -529,8 +530,7 @@ class Client(_BaseClient):
         """
         target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
-        with self._claimed(env, known):
-            return self._run(download_flow(env, known, target, index, variant), env)
+        return self._run(download_flow(env, known, target, index, variant), env)
 
     def generate(
         self,
@@ -690,7 +690,7 @@ class AsyncClient(_BaseClient):
             sleep = asyncio.sleep
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-        self._driver = AsyncDriver(self._http, sleep, self._journal)
+        self._driver = AsyncDriver(self._http, sleep, self._journal, _LedgerClaims(self.ledger))
 
     async def _run(self, flow: Flow[T], env: Env) -> T:
         return await self._driver.run(flow, env.ready().provider.name)
@@ -730,8 +730,7 @@ class AsyncClient(_BaseClient):
         """Async `Client.wait`."""
         timeout = check_timeout(timeout)
         env, known = self._route(job)
-        with self._claimed(env, known):
-            return await self._run(wait_flow(env, known, timeout, on_progress), env)
+        return await self._run(wait_flow(env, known, timeout, on_progress), env)
 
     async def download(
         self,
@@ -745,8 +744,7 @@ class AsyncClient(_BaseClient):
         """Async `Client.download`."""
         target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
-        with self._claimed(env, known):
-            return await self._run(download_flow(env, known, target, index, variant), env)
+        return await self._run(download_flow(env, known, target, index, variant), env)
 
     async def generate(
         self,

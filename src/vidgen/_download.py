@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from ._actions import (
+    ClaimJob,
     CloseStream,
     DropPart,
     LockPart,
@@ -132,6 +133,7 @@ def download_flow(
     original = _guard(provider, built)
     part = part_path(target, f"{provider.name}/{job.id}/{index}/{variant}")
     # Two processes finishing one job must not write one file: the second one stops here.
+    yield ClaimJob(job, env.endpoint)
     yield LockPart(part, job.id)
     limit = env.max_download_bytes
     attempt = 0

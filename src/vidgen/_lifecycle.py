@@ -28,6 +28,7 @@ import attrs
 import httpx
 
 from ._actions import (
+    ClaimJob,
     CloseStream,
     DropPart,
     LockPart,
@@ -37,6 +38,7 @@ from ._actions import (
     SaveBody,
     Send,
     Sleep,
+    Work,
 )
 from ._clock import Clock, to_datetime
 from ._events import (
@@ -107,6 +109,8 @@ Action = (
     | PartSize
     | DropPart
     | LockPart
+    | ClaimJob
+    | Work
     | Event
 )
 Flow = Generator[Action, Any, T]
@@ -557,6 +561,9 @@ def wait_flow(
             value=timeout,
         )
     provider = env.provider
+    # Another process waiting on the same job would only poll twice as often; one that
+    # is downloading it must not be raced: the ledger's claim says who is at it.
+    yield ClaimJob(job, env.endpoint)
     deadline = env.clock() + seconds
     interval = env.poll.initial
     warned_unknown = False
