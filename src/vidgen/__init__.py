@@ -15,6 +15,7 @@ from ._exceptions import (
     ConfigError,
     ContentExpired,
     ContentPolicyViolation,
+    DeliveryMismatch,
     InsufficientCredits,
     InvalidInput,
     InvalidInputType,
@@ -50,7 +51,9 @@ if _typing.TYPE_CHECKING:
     from ._compare import compare
     from ._config import Config, Profile, load_config
     from ._ledger import Ledger, LedgerEntry, SubmitState
+    from ._film import Film, RenderProgress, ShotResult
     from ._plan import Attempt, Plan, Refusal
+    from ._storyboard import Shot, Storyboard
     from ._reference import Reference
     from ._request import Adjustment, Fitted, Offer, Quote, VideoRequest
 
@@ -60,6 +63,11 @@ if _typing.TYPE_CHECKING:
 _LAZY = {
     "Adjustment": "._request",
     "Attempt": "._plan",
+    "Film": "._film",
+    "RenderProgress": "._film",
+    "Shot": "._storyboard",
+    "ShotResult": "._film",
+    "Storyboard": "._storyboard",
     "Budget": "._budget",
     "Plan": "._plan",
     "Refusal": "._plan",
@@ -112,6 +120,8 @@ __all__ = [
     "ConfigError",
     "ContentExpired",
     "ContentPolicyViolation",
+    "DeliveryMismatch",
+    "Film",
     "Fitted",
     "InsufficientCredits",
     "InvalidInput",
@@ -143,10 +153,14 @@ __all__ = [
     "RateLimited",
     "Reference",
     "Refusal",
+    "RenderProgress",
     "RetryPolicy",
     "ServerError",
+    "Shot",
+    "ShotResult",
     "SizeSpec",
     "StorageError",
+    "Storyboard",
     "SubmitState",
     "TransportError",
     "UnsupportedRequest",

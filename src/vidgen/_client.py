@@ -22,10 +22,12 @@ from ._callbacks import CallbackTokens
 from ._checks import check_job_id, check_output_path, check_timeout
 from ._clock import Clock, system_clock, utcnow
 from ._config import Config
+from ._delivery import DeliveryPolicy, Expected
 from ._download import download_flow
 from ._driver import AsyncDriver, SyncDriver
 from ._events import Event
 from ._exceptions import ConfigError, InvalidInput, ProtocolError
+from ._film import Film, RenderProgress, film_flow
 from ._ledger import Claim, Ledger
 from ._lifecycle import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
@@ -46,6 +48,7 @@ from ._plan import Attempt, FitPolicy, Plan, make_plan
 from ._policies import PollPolicy, RetryPolicy
 from ._public import public
 from ._request import Fitted, Quote, VideoRequest
+from ._storyboard import Storyboard, draft_storyboard, load_storyboard
 from ._targets import Strategy, Targets, resolve_targets
 from .provider import Provider
 
@@ -107,6 +110,7 @@ class _BaseClient:
         retry: RetryPolicy | None,
         poll: PollPolicy | None,
         max_download_bytes: int,
+        delivery: DeliveryPolicy,
     ) -> None:
         if policy not in _POLICIES:
             raise ConfigError(f"policy must be 'strict' or 'nearest', not {policy!r}")
@@ -158,7 +162,11 @@ class _BaseClient:
             )
             for t in targets.targets
         ]
+        if delivery not in ("warn", "strict", "off"):
+            raise ConfigError(f"delivery must be 'warn', 'strict' or 'off', not {delivery!r}")
+        self.delivery: DeliveryPolicy = delivery
         self._tokens = CallbackTokens()
+        self._given_profile = profile if isinstance(profile, str) else None
 
     def __repr__(self) -> str:
         if len(self._envs) > 1:
@@ -226,7 +234,12 @@ class _BaseClient:
         return self.plan(request).quote
 
     def _steps(
-        self, plan: Plan, output: str | os.PathLike[str] | None
+        self,
+        plan: Plan,
+        output: str | os.PathLike[str] | None,
+        *,
+        group_id: str | None = None,
+        item_key: str | None = None,
     ) -> list[tuple[Env, Attempt, SubmitNote]]:
         target = None
         if output is not None:
@@ -242,6 +255,8 @@ class _BaseClient:
                 output_target=target,
                 max_daily_spend=self.max_daily_spend,
                 settings=env.provider.public_settings(),
+                group_id=group_id,
+                item_key=item_key,
             )
             steps.append((env, attrs.evolve(attempt, fitted=fitted), note))
         return steps
@@ -311,6 +326,86 @@ class _BaseClient:
             )
         return check_output_path(path, overwrite=overwrite)
 
+    def _rebuild_settings(self) -> dict[str, Any]:
+        """How to make this client again for ``vidgen resume`` (no secrets)."""
+        first = self._envs[0].provider
+        by_name = self._given_profile is None
+        return {
+            "profile": self._given_profile or first.profile,
+            "provider": first.name if by_name and first.profile is None else None,
+            "provider_settings": first.public_settings() if by_name else {},
+            "config": str(self._targets.config.path)
+            if self._targets.config is not None and self._targets.config.path
+            else None,
+            "policy": self.policy,
+            "allow_retired": self.allow_retired,
+            "max_job_cost": str(self.max_job_cost) if self.max_job_cost is not None else None,
+        }
+
+    def _shot_clients(
+        self, storyboard: Storyboard
+    ) -> dict[tuple[str | None, str | None], _BaseClient]:
+        """A client for every (profile, provider) the storyboard's shots name."""
+        made: dict[tuple[str | None, str | None], _BaseClient] = {(None, None): self}
+        for shot in storyboard.shots:
+            where = storyboard.target_of(shot)
+            if where in made:
+                continue
+            profile, provider = where
+            other = _BaseClient.__new__(type(self))
+            other._setup(
+                profile=profile,
+                provider=provider,
+                config=self._targets.config,
+                api_key=None,
+                api_key_env=None,
+                base_url=None,
+                models=None,
+                settings=None,
+                policy=self.policy,
+                allow_retired=self.allow_retired,
+                max_job_cost=None,
+                max_daily_spend=None,
+                ledger=self.ledger if self.ledger is not None else False,
+                clock=self.clock,
+                retry=self._envs[0].retry,
+                poll=None,
+                max_download_bytes=self._envs[0].max_download_bytes,
+                delivery=self.delivery,
+            )
+            other.max_daily_spend = self.max_daily_spend
+            made[where] = other
+        return made
+
+    def _render_flow(
+        self,
+        storyboard: Storyboard | str | os.PathLike[str] | Mapping[str, Any],
+        path: str | os.PathLike[str],
+        *,
+        timeout: float,
+        on_progress: Callable[[RenderProgress], None] | None,
+        overwrite: bool,
+        draft: bool,
+    ) -> Flow[Film]:
+        board = load_storyboard(storyboard)
+        target = check_output_path(path, overwrite=overwrite)
+        timeout = check_timeout(timeout)
+        clients = self._shot_clients(board)
+        if draft:
+            board = draft_storyboard(board, clients)
+        return film_flow(
+            self, board, target, clients=clients, timeout=timeout, on_progress=on_progress
+        )
+
+    def _expected(self, env: Env, job: Job) -> Expected:
+        """What a delivered video should be: the fitted request the ledger kept, else the
+        job's own seconds and size."""
+        if self.ledger is not None:
+            entry = self.ledger.find(job.provider, env.endpoint, job.id)
+            if entry is not None and entry.request:
+                return Expected.from_mapping(entry.request)
+        return Expected(seconds=job.seconds, size=job.size)
+
     def _journal(self, event: Event) -> Any:
         """Hand an event to the ledger (nothing to keep without one)."""
         return None if self.ledger is None else self.ledger.record(event)
@@ -372,6 +467,10 @@ class Client(_BaseClient):
         sleep: how to wait (default ``time.sleep``); tests pass a fake.
         timeout: the per-request HTTP timeout.
         retry, poll: retry and polling policies.
+        delivery: what to do when a downloaded video is not what was asked (its length,
+            size, frame rate or sound, probed with the ``video`` extra): ``"warn"``
+            (record it and log a warning), ``"strict"`` (raise `DeliveryMismatch`) or
+            ``"off"``.
         max_download_bytes: the largest download accepted (default 20 GiB); a larger
             output is refused before or while it streams, and nothing is kept.
         http_client: an ``httpx.Client`` to send with (it is not closed by `close`).
@@ -399,6 +498,7 @@ class Client(_BaseClient):
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        delivery: DeliveryPolicy = "warn",
         http_client: httpx.Client | None = None,
     ) -> None:
         self._setup(
@@ -419,6 +519,7 @@ class Client(_BaseClient):
             retry=retry,
             poll=poll,
             max_download_bytes=max_download_bytes,
+            delivery=delivery,
         )
         import time  # the default sleep; imported here like asyncio is for AsyncClient
 
@@ -530,7 +631,10 @@ class Client(_BaseClient):
         """
         target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
-        return self._run(download_flow(env, known, target, index, variant), env)
+        flow = download_flow(
+            env, known, target, index, variant, self._expected(env, known), self.delivery
+        )
+        return self._run(flow, env)
 
     def generate(
         self,
@@ -559,6 +663,48 @@ class Client(_BaseClient):
             on_progress(job)
         job = self.wait(job, timeout=timeout, on_progress=on_progress)
         return self.download(job, path, overwrite=overwrite)
+
+    def render(
+        self,
+        storyboard: Storyboard | str | os.PathLike[str] | Mapping[str, Any],
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 900,
+        on_progress: Callable[[RenderProgress], None] | None = None,
+        overwrite: bool = False,
+        draft: bool = False,
+    ) -> Film:
+        """Render a storyboard into one video: every shot priced first, then rendered in
+        order (each continuing the last frame of the one before, unless its continuity is
+        ``none``), then joined.
+
+        Rendering the same storyboard to the same file again (after a crash, a failed or
+        an edited shot) reuses every finished shot and never pays for one twice.
+
+        Args:
+            storyboard: a `Storyboard`, a TOML file, or its parsed mapping.
+            path: the film's file.
+            timeout: how long to wait for each shot.
+            on_progress: gets a `RenderProgress` at each step.
+            overwrite: replace ``path`` if it exists.
+            draft: render every shot at the shortest length and lowest tier its model
+                offers, a cheap preview.
+
+        Raises:
+            BudgetExceeded: the film is over ``max_job_cost`` (for the whole film) or
+                ``max_daily_spend``; before any HTTP.
+            UnsupportedRequest, ModelRetired: a shot cannot be served; before any HTTP.
+            JobFailed: a shot failed (the ones before it are kept).
+        """
+        flow = self._render_flow(
+            storyboard,
+            path,
+            timeout=timeout,
+            on_progress=on_progress,
+            overwrite=overwrite,
+            draft=draft,
+        )
+        return self._run(flow, self._envs[0])
 
     def cancel(self, job: Job | str) -> Job:
         """Ask the provider to stop the job; returns its state afterwards.
@@ -638,6 +784,7 @@ class AsyncClient(_BaseClient):
         timeout: the per-request HTTP timeout.
         retry, poll: retry and polling policies.
         max_download_bytes: the largest download accepted (default 20 GiB).
+        delivery: ``"warn"``, ``"strict"`` or ``"off"`` (see `Client`).
         http_client: an ``httpx.AsyncClient`` to send with (it is not closed by `aclose`).
     """
 
@@ -663,6 +810,7 @@ class AsyncClient(_BaseClient):
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        delivery: DeliveryPolicy = "warn",
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._setup(
@@ -683,6 +831,7 @@ class AsyncClient(_BaseClient):
             retry=retry,
             poll=poll,
             max_download_bytes=max_download_bytes,
+            delivery=delivery,
         )
         if sleep is None:
             import asyncio  # here, not at the top: `import vidgen` stays light for sync users
@@ -744,7 +893,10 @@ class AsyncClient(_BaseClient):
         """Async `Client.download`."""
         target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
-        return await self._run(download_flow(env, known, target, index, variant), env)
+        flow = download_flow(
+            env, known, target, index, variant, self._expected(env, known), self.delivery
+        )
+        return await self._run(flow, env)
 
     async def generate(
         self,
@@ -763,6 +915,27 @@ class AsyncClient(_BaseClient):
             on_progress(job)
         job = await self.wait(job, timeout=timeout, on_progress=on_progress)
         return await self.download(job, path, overwrite=overwrite)
+
+    async def render(
+        self,
+        storyboard: Storyboard | str | os.PathLike[str] | Mapping[str, Any],
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 900,
+        on_progress: Callable[[RenderProgress], None] | None = None,
+        overwrite: bool = False,
+        draft: bool = False,
+    ) -> Film:
+        """Async `Client.render`."""
+        flow = self._render_flow(
+            storyboard,
+            path,
+            timeout=timeout,
+            on_progress=on_progress,
+            overwrite=overwrite,
+            draft=draft,
+        )
+        return await self._run(flow, self._envs[0])
 
     async def cancel(self, job: Job | str) -> Job:
         """Async `Client.cancel`."""

@@ -25,6 +25,7 @@ VidgenError
 ├── ProtocolError          a response vidgen can't understand
 ├── StorageError           a download could not be written (a full disk); .path
 ├── JobFailed              the job ended failed; .job
+├── DeliveryMismatch       the downloaded file is not what was asked (delivery="strict")
 ├── WaitTimeout            the deadline passed; .job
 ├── CallbackRejected       a callback that is not for a job this client submitted
 ├── WebhookRejected        a webhook delivery that is forged, replayed, stale or malformed
@@ -52,6 +53,7 @@ __all__ = [
     "ConfigError",
     "ContentExpired",
     "ContentPolicyViolation",
+    "DeliveryMismatch",
     "InsufficientCredits",
     "InvalidInput",
     "InvalidInputType",
@@ -477,3 +479,22 @@ class WebhookRejected(VidgenError):
         super().__init__(message)
         self.reason = reason
         self.status_code = status_code
+
+
+@public
+class DeliveryMismatch(VidgenError):
+    """The downloaded file is not the video that was asked for (with ``delivery="strict"``).
+
+    The file is kept and the difference is recorded in the ledger.
+
+    Attributes:
+        job: the job it came from.
+        path: the file.
+        issues: how it differs (``"delivered 10.0 s, asked 4 s"``).
+    """
+
+    def __init__(self, message: str, *, job: Job, path: Any, issues: Sequence[str]) -> None:
+        super().__init__(message)
+        self.job = job
+        self.path = path
+        self.issues = tuple(issues)
