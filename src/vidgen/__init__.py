@@ -48,14 +48,14 @@ if _typing.TYPE_CHECKING:
     from ._budget import Budget
     from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
     from ._client import AsyncClient, Client
-    from ._compare import compare
+    from ._compare import StoryboardOffer, compare, compare_storyboard
     from ._config import Config, Profile, load_config
-    from ._ledger import Ledger, LedgerEntry, SubmitState
     from ._film import Film, RenderProgress, ShotResult
+    from ._ledger import Ledger, LedgerEntry, SubmitState
     from ._plan import Attempt, Plan, Refusal
-    from ._storyboard import Shot, Storyboard
     from ._reference import Reference
     from ._request import Adjustment, Fitted, Offer, Quote, VideoRequest
+    from ._storyboard import Shot, Storyboard
 
 # Loaded on first use, so that `import vidgen` and plugin discovery stay cheap: providers
 # need the values and errors, not the client, the ledger, the config reader or the catalog
@@ -89,6 +89,8 @@ _LAZY = {
     "LedgerEntry": "._ledger",
     "Profile": "._config",
     "compare": "._compare",
+    "compare_storyboard": "._compare",
+    "StoryboardOffer": "._compare",
     "load_config": "._config",
 }
 
@@ -161,6 +163,7 @@ __all__ = [
     "SizeSpec",
     "StorageError",
     "Storyboard",
+    "StoryboardOffer",
     "SubmitState",
     "TransportError",
     "UnsupportedRequest",
@@ -172,6 +175,7 @@ __all__ = [
     "WebhookRejected",
     "__version__",
     "compare",
+    "compare_storyboard",
     "get_provider",
     "load_config",
 ]

@@ -167,6 +167,7 @@ class _BaseClient:
         self.delivery: DeliveryPolicy = delivery
         self._tokens = CallbackTokens()
         self._given_profile = profile if isinstance(profile, str) else None
+        self._overwriting = False
 
     def __repr__(self) -> str:
         if len(self._envs) > 1:
@@ -340,6 +341,7 @@ class _BaseClient:
             "policy": self.policy,
             "allow_retired": self.allow_retired,
             "max_job_cost": str(self.max_job_cost) if self.max_job_cost is not None else None,
+            "overwrite": self._overwriting,
         }
 
     def _shot_clients(
@@ -389,6 +391,7 @@ class _BaseClient:
     ) -> Flow[Film]:
         board = load_storyboard(storyboard)
         target = check_output_path(path, overwrite=overwrite)
+        self._overwriting = overwrite  # kept with the film, for `vidgen resume`
         timeout = check_timeout(timeout)
         clients = self._shot_clients(board)
         if draft:

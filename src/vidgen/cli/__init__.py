@@ -6,7 +6,7 @@ failure at the provider exits 1. Neither prints a traceback.
 
 One module per concern: ``_quote`` (prices), ``_jobs`` (one job: generate, submit,
 status, wait, download), ``_ledger`` (jobs, resume, spend), ``_setup`` (models,
-providers, config); ``_options`` builds requests and clients from shared options,
+providers, config), ``_film`` (storyboards); ``_options`` builds requests and clients from shared options,
 ``_context`` holds what a command runs with, ``_render`` draws tables.
 """
 
@@ -20,6 +20,7 @@ from .._clock import system_clock
 from .._exceptions import VidgenError
 from .._version import __version__
 from ._context import fail
+from ._film import storyboard
 from ._jobs import download, generate, status, submit, wait
 from ._ledger import jobs, resume, spend
 from ._quote import quote
@@ -78,7 +79,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj.setdefault("clock", system_clock)
 
 
-for _command in (quote, generate, submit, status, wait, download, jobs, resume, spend):
+for _command in (quote, generate, storyboard, submit, status, wait, download, jobs, resume, spend):
     cli.add_command(_command)
 for _command in (models, providers, config):
     cli.add_command(_command)

@@ -20,6 +20,7 @@ from .._ledger import Ledger, LedgerEntry, SubmitState
 from .._models import Job
 from .._plan import Plan
 from .._recovery import client_for
+from .._request import VideoRequest
 from ._context import clock, echo_json, fail, obj
 from ._options import (
     build_client,
@@ -117,6 +118,11 @@ def _interrupted(job: Job | None, *, submitting: bool) -> NoReturn:
 @click.option("--timeout", type=_TIMEOUT, default=900, show_default=True, help="Seconds to wait.")
 @click.option("--max-cost", help="Refuse if the quote is higher than this.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option(
+    "--chain",
+    is_flag=True,
+    help="Longer than the model's longest clip: render clips that continue each other, joined.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the path and job as JSON on stdout.")
 def generate(
     prompt: str,
@@ -129,15 +135,33 @@ def generate(
     timeout: float,
     max_cost: str | None,
     force: bool,
+    chain: bool,
     as_json: bool,
     **fields: Any,
 ) -> None:
     """Submit, wait with a progress bar, and download. Prints the file's path.
 
-    PROMPT is the description of the video; - reads it from stdin.
+    PROMPT is the description of the video; - reads it from stdin. With --chain, a length
+    beyond the model's longest clip is made of clips that each start from the last frame
+    of the one before, joined into one video.
     """
     request = build_request(prompt, **fields)
     target = _check_output(output, force)
+    if chain:
+        _generate_chain(
+            request,
+            target,
+            profile,
+            provider,
+            config_path,
+            allow_retired,
+            policy,
+            timeout,
+            max_cost,
+            force,
+            as_json,
+        )
+        return
     limit = parse_money(max_cost)
     job: Job | None = None
     submitting = False
@@ -156,6 +180,46 @@ def generate(
         echo_json({"path": str(path), "job": _serialize.job_to_dict(job)})
     else:
         click.echo(str(path))
+
+
+def _generate_chain(
+    request: VideoRequest,
+    target: Path,
+    profile: str | None,
+    provider: str | None,
+    config_path: str | None,
+    allow_retired: bool,
+    policy: str | None,
+    timeout: float,
+    max_cost: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """``generate --chain``: the request as clips the model offers, rendered as a film."""
+    from .._storyboard import chain, chain_durations
+    from ._film import render_film, show_film
+
+    with build_client(
+        profile, provider, config_path, allow_retired, policy, parse_money(max_cost)
+    ) as client:
+        catalog = client.provider.catalog
+        spec = catalog.get(request.model or catalog.default_model or "")
+        if spec is None or request.duration is None:
+            raise ConfigError(
+                "--chain needs a length (--seconds) and a model the provider offers "
+                "(--model, or its default)"
+            )
+        try:
+            durations = chain_durations(request.duration, spec.durations)
+        except ValueError as exc:
+            raise ConfigError(f"--chain: {spec.id} {exc}; choose another length") from exc
+        board = chain(attrs.evolve(request, model=spec.id), durations)
+        console.print(
+            f"{request.duration} s as {len(durations)} clips of "
+            f"{' + '.join(str(d) for d in durations)} s on {spec.id}, each continuing the last"
+        )
+        film = render_film(client, board, target, timeout=timeout, force=force, draft=False)
+    show_film(film, as_json)
 
 
 @click.command()

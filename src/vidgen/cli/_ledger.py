@@ -11,9 +11,9 @@ from rich.markup import escape
 from .. import _serialize
 from .._clock import utcnow
 from .._exceptions import VidgenError
-from .._ledger import Ledger, SubmitState
+from .._ledger import Group, Ledger, SubmitState
 from .._models import JobStatus
-from .._recovery import Outcome, ResumeState, client_for, resume_entry
+from .._recovery import Outcome, ResumeState, client_for, client_for_group, resume_entry
 from ._context import clock, echo_json, fail, obj
 from ._render import console, job_line, jobs_table, print_table, readable, spend_table
 
@@ -91,13 +91,15 @@ def resume(output_dir: str, timeout: float, config_path: str | None, as_json: bo
     """Finish every unfinished job in the ledger: find, wait, download. Never resubmits."""
     ledger = Ledger(clock=clock())
     pending = ledger.unfinished()
+    films = ledger.groups(kind="storyboard", unfinished=True)
     results: list[dict[str, Any]] = []
-    if not pending:
+    if not pending and not films:
         console.print("Nothing to resume: every job in the ledger is finished.")
         if as_json:
             echo_json(results)
         return
-    console.print(f"{len(pending)} unfinished job(s) in {ledger.path}")
+    if pending:
+        console.print(f"{len(pending)} unfinished job(s) in {ledger.path}")
     left = 0
     now = utcnow(clock())
     for entry in pending:
@@ -164,10 +166,58 @@ def resume(output_dir: str, timeout: float, config_path: str | None, as_json: bo
             click.echo(str(outcome.path))
         if not outcome.state.settled:
             left += 1
+    for group in films:
+        results.append(_resume_film(group, ledger, config_path, timeout, as_json))
+        if results[-1]["state"] != "done":
+            left += 1
     if as_json:
         echo_json(results)
     if left:
-        fail(f"{left} job(s) still need attention (see above)", 1)
+        fail(f"{left} job(s) or storyboard(s) still need attention (see above)", 1)
+
+
+def _resume_film(
+    group: Group, ledger: Ledger, config_path: str | None, timeout: float, as_json: bool
+) -> dict[str, Any]:
+    """Carry on with a storyboard that stopped: finished shots are reused, never paid again."""
+    from .._storyboard import Storyboard
+    from ._film import render_film
+
+    target = Path(group.target or "film.mp4")
+    console.print(f"storyboard {escape(str(target))}: continuing")
+    result: dict[str, Any] = {"storyboard": group.group_id, "path": str(target)}
+    try:
+        board = Storyboard.from_mapping(group.spec, where=f"storyboard {group.group_id}")
+        client = client_for_group(
+            group,
+            ledger=ledger,
+            config=config_path,
+            clock=clock(),
+            sleep=obj().get("sleep"),
+            http_client=obj().get("http_client"),
+        )
+        with client:
+            film = render_film(
+                client,
+                board,
+                target,
+                timeout=timeout,
+                force=bool(group.settings.get("overwrite")),
+                draft=False,
+            )
+    except VidgenError as exc:
+        console.print(
+            f"storyboard {escape(str(target))}: [red]error:[/red] {escape(readable(str(exc)))}"
+        )
+        return {**result, "state": "error", "message": str(exc)}
+    reused = sum(1 for shot in film.shots if shot.reused)
+    console.print(
+        f"storyboard {escape(str(target))}: [green]done:[/green] {len(film.shots)} shots "
+        f"({reused} from before)"
+    )
+    if not as_json:
+        click.echo(str(film.path))
+    return {**result, "state": "done", "message": f"{len(film.shots)} shots, {reused} reused"}
 
 
 # How an outcome reads after "#12 relay:"; the state names are for scripts (--json).
@@ -177,6 +227,7 @@ _STATE_WORDS = {
     ResumeState.EXPIRED: "expired",
     ResumeState.WAITING: "still running",
     ResumeState.CANNOT_TELL: "cannot tell",
+    ResumeState.SKIPPED: "skipped",
     ResumeState.ERROR: "error",
 }
 
