@@ -552,7 +552,7 @@ class DashscopeProvider(Provider):
         from . import _wire  # the wire format loads on first use
 
         self.raise_for_error(response)
-        raw = read_json(response, provider=self.name)
+        raw = _read_json(response, self.name)
         try:
             body = _wire.converter.structure(raw, _wire.Body)
         except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
@@ -683,7 +683,7 @@ class DashscopeProvider(Provider):
         from . import _wire  # the wire format loads on first use
 
         self.raise_for_error(response)
-        raw = read_json(response, provider=self.name)
+        raw = _read_json(response, self.name)
         if isinstance(raw, Mapping) and raw.get("code") not in (None, "") and "data" not in raw:
             raise self._error(response, raw)
         try:
@@ -759,3 +759,15 @@ def _whole(value: Any) -> int | None:
     except ValueError:
         return None
     return number if 0 < number < 10**6 else None
+
+
+def _read_json(response: httpx.Response, provider: str) -> Any:
+    """`read_json`, with a body nested too deep for Python's parser as a `ProtocolError`
+    too (the core's own handling of that is being added)."""
+    try:
+        return read_json(response, provider=provider)
+    except RecursionError as exc:
+        raise ProtocolError(
+            f"{provider} sent a body nested too deeply to read (HTTP {response.status_code})",
+            provider=provider,
+        ) from exc

@@ -591,7 +591,7 @@ class KlingProvider(Provider):
         from . import _wire  # the wire format loads on first use
 
         self.raise_for_error(response)
-        body = read_json(response, provider=self.name)
+        body = _read_json(response, self.name)
         try:
             envelope = _wire.converter.structure(body, _wire.Envelope)
         except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
@@ -809,3 +809,15 @@ def _kind_of(response: httpx.Response) -> str | None:
         return None
     segment = path.split(marker, 1)[1].split("/", 1)[0]
     return segment if segment in _PREFIXES else None
+
+
+def _read_json(response: httpx.Response, provider: str) -> Any:
+    """`read_json`, with a body nested too deep for Python's parser as a `ProtocolError`
+    too (the core's own handling of that is being added)."""
+    try:
+        return read_json(response, provider=provider)
+    except RecursionError as exc:
+        raise ProtocolError(
+            f"{provider} sent a body nested too deeply to read (HTTP {response.status_code})",
+            provider=provider,
+        ) from exc
