@@ -201,7 +201,11 @@ def error_body(code: int, message: str) -> dict[str, Any]:
     """An error in Kling's documented shape."""
     if code == 1303:
         return dict(ERROR_1303)
-    return {"code": code, "message": message, "request_id": f"0a1b2c3d-0000-4000-8000-00000000{code}"}
+    return {
+        "code": code,
+        "message": message,
+        "request_id": f"0a1b2c3d-0000-4000-8000-00000000{code}",
+    }
 
 
 #: A callback body (Callback Protocol): the task, with the external id vidgen set.

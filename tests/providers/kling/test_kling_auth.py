@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import pickle
 from typing import Any
 
 import httpx
@@ -26,7 +27,9 @@ NOW = 1_774_805_136
 
 
 def _claims(token: str) -> dict[str, Any]:
-    return jwt.decode(token, SK, algorithms=["HS256"], options={"verify_exp": False, "verify_nbf": False})
+    return jwt.decode(
+        token, SK, algorithms=["HS256"], options={"verify_exp": False, "verify_nbf": False}
+    )
 
 
 def _bearer(request: httpx.Request) -> str:
@@ -110,13 +113,13 @@ def test_keys_never_show() -> None:
     assert SK not in str(error)
     assert AK not in str(error)
     with pytest.raises(TypeError):
-        import pickle
-
         pickle.dumps(minter)
 
 
 def test_key_pair_settings_are_never_stored() -> None:
-    provider = vidgen.get_provider("kling", access_key=AK, secret_key=SK, base_url="https://api.klingai.com")
+    provider = vidgen.get_provider(
+        "kling", access_key=AK, secret_key=SK, base_url="https://api.klingai.com"
+    )
     assert provider.public_settings() == {"base_url": "https://api.klingai.com"}
 
 
@@ -124,7 +127,9 @@ def test_key_pair_settings_are_never_stored() -> None:
 
 
 def test_an_api_key_is_sent_as_it_is() -> None:
-    request = vidgen.get_provider("kling", api_key=KEY).build_status(vidgen.Job(id="t2v-1", provider="kling"))
+    request = vidgen.get_provider("kling", api_key=KEY).build_status(
+        vidgen.Job(id="t2v-1", provider="kling")
+    )
     assert request.headers["authorization"] == f"Bearer {KEY}"
 
 
@@ -137,7 +142,9 @@ def test_the_key_pair_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     assert _claims(token)["iss"] == AK
 
 
-def test_an_api_key_in_the_environment_wins_over_a_key_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_api_key_in_the_environment_wins_over_a_key_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("KLING_API_KEY", KEY)
     monkeypatch.setenv("KLING_ACCESS_KEY", AK)
     monkeypatch.setenv("KLING_SECRET_KEY", SK)
@@ -193,10 +200,14 @@ def test_a_broken_clock_is_refused() -> None:
         KlingJWT(AK, SK, clock=lambda: float("nan"))()
 
 
-@pytest.mark.parametrize(("code", "word"), [(1003, "clock"), (1004, "clock"), (1001, "KLING_API_KEY")])
+@pytest.mark.parametrize(
+    ("code", "word"), [(1003, "clock"), (1004, "clock"), (1001, "KLING_API_KEY")]
+)
 def test_token_errors_say_what_to_do(code: int, word: str) -> None:
     provider = vidgen.get_provider("kling", api_key=KEY)
-    error = provider.parse_error(make_response(401, json={"code": code, "message": "Authentication failed"}))
+    error = provider.parse_error(
+        make_response(401, json={"code": code, "message": "Authentication failed"})
+    )
     assert isinstance(error, vidgen.AuthenticationError)
     assert error.hint is not None
     assert word in error.hint

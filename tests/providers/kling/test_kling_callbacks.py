@@ -59,7 +59,9 @@ def _token(server: FakeServer) -> tuple[str, str]:
 
 def test_parse_callback_places_the_task_by_its_external_id(provider: Provider) -> None:
     external = external_task_id_for(f"{HOOK}&vidgen_token=t0k", "image2video")
-    job = provider.parse_callback({}, json.dumps(callback("succeed", external, task_id=I2V_TASK_ID)).encode())
+    job = provider.parse_callback(
+        {}, json.dumps(callback("succeed", external, task_id=I2V_TASK_ID)).encode()
+    )
     assert job.id == f"i2v-{I2V_TASK_ID}"
     assert job.status is JobStatus.SUCCEEDED
     assert job.usage is not None
@@ -117,7 +119,7 @@ def test_an_image_to_video_callback_is_read_back_on_its_own_path(make_client: Ma
     client = make_client(server)
     image = vidgen.Reference.from_url("https://example.com/first.png")
     job = client.submit(vidgen.VideoRequest(prompt="a fox", reference=image, callback_url=HOOK))
-    url, token = _token(server)
+    _, token = _token(server)
     body = callback("succeed", server.body(0)["external_task_id"], task_id=I2V_TASK_ID)
     seen = client.handle_callback(json.dumps(body).encode(), token=token)
     assert seen.id == job.id == f"i2v-{I2V_TASK_ID}"

@@ -123,7 +123,11 @@ async def test_generate_async(
     )
     async with cassette_async_client(clock=clock, **KLING) as client:
         job = await client.submit(request)
-        assert (job.id, job.status, job.model) == (f"i2v-{I2V_TASK_ID}", JobStatus.QUEUED, "kling-v2.6-pro")
+        assert (job.id, job.status, job.model) == (
+            f"i2v-{I2V_TASK_ID}",
+            JobStatus.QUEUED,
+            "kling-v2.6-pro",
+        )
         done = await client.wait(job, timeout=600)
         assert done.status is JobStatus.SUCCEEDED
         path = await client.download(done, tmp_path / "smile.mp4")

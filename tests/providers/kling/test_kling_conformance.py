@@ -3,12 +3,12 @@ tokens are minted from a fixed clock (so the kit's no-clock guard holds for JWT 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from kling_payloads import API, CREATED, ERROR_ROWS, SUCCEEDED, TASK_ID, envelope, error_body, task
 
-from vidgen import JobStatus
+from vidgen import JobStatus, ProviderError
 from vidgen.provider import Provider
 from vidgen.testing import ProviderConformance, make_response
 from vidgen_kling import KlingJWT, KlingProvider
@@ -19,7 +19,7 @@ STATUS_URL = f"{API}/v1/videos/text2video/{TASK_ID}"
 class TestKlingConformance(ProviderConformance):
     provider_name = "kling"
     api_key = "kling-conformance-0123456789abcdef"
-    statuses = {
+    statuses: ClassVar[dict[str, JobStatus]] = {
         "submitted": JobStatus.QUEUED,
         "processing": JobStatus.RUNNING,
         "succeed": JobStatus.SUCCEEDED,
@@ -27,7 +27,9 @@ class TestKlingConformance(ProviderConformance):
     }
     submit_body = CREATED
     succeeded_body = SUCCEEDED  # the video is on cdn.klingai.com, not the API host
-    error_bodies = [(status, error_body(code, message), cls) for status, code, cls, _, message in ERROR_ROWS]
+    error_bodies: ClassVar[list[tuple[int, Any, type[ProviderError]]]] = [
+        (status, error_body(code, message), cls) for status, code, cls, _, message in ERROR_ROWS
+    ]
 
     def status_body(self, status: str) -> Any:
         return envelope(task(status))
@@ -41,5 +43,7 @@ class TestKlingConformanceWithAKeyPair(TestKlingConformance):
     api_key = "kling-secret-key-conformance-fedcba9876543210"
 
     def make_provider(self) -> Provider:
-        minter = KlingJWT("kling-access-key-conformance", self.api_key, clock=lambda: 1_774_805_136.0)
+        minter = KlingJWT(
+            "kling-access-key-conformance", self.api_key, clock=lambda: 1_774_805_136.0
+        )
         return KlingProvider(token_provider=minter)

@@ -83,7 +83,12 @@ def test_every_documented_status(provider: Provider, wire: str, neutral: JobStat
 
 def test_processing(provider: Provider) -> None:
     job = provider.parse_status(answer(PROCESSING))
-    assert (job.status, job.outputs, job.completed_at, job.usage) == (JobStatus.RUNNING, (), None, None)
+    assert (job.status, job.outputs, job.completed_at, job.usage) == (
+        JobStatus.RUNNING,
+        (),
+        None,
+        None,
+    )
 
 
 def test_the_result_its_retention_and_its_cost(provider: Provider) -> None:
@@ -128,7 +133,14 @@ def test_a_failure_without_a_message(provider: Provider) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("0", Decimal("0")), ("12.5", Decimal("12.5")), (7, Decimal("7")), ("nan", None), ("-1", None), ("soon", None)],
+    [
+        ("0", Decimal("0")),
+        ("12.5", Decimal("12.5")),
+        (7, Decimal("7")),
+        ("nan", None),
+        ("-1", None),
+        ("soon", None),
+    ],
 )
 def test_unit_deductions(provider: Provider, value: Any, expected: Decimal | None) -> None:
     body = envelope({**task("succeed"), "final_unit_deduction": value})
@@ -170,7 +182,9 @@ def test_unreadable_tasks_are_protocol_errors(provider: Provider, data: Any) -> 
 
 def test_a_task_from_an_unknown_path_cannot_be_placed(provider: Provider) -> None:
     with pytest.raises(vidgen.ProtocolError, match="text-to-video or image-to-video"):
-        provider.parse_status(answer(envelope(task("processing", external=None)), url=f"{API}/elsewhere"))
+        provider.parse_status(
+            answer(envelope(task("processing", external=None)), url=f"{API}/elsewhere")
+        )
 
 
 def test_an_unreadable_code_is_a_protocol_error(provider: Provider) -> None:

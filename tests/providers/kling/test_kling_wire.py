@@ -19,7 +19,9 @@ IMAGE = vidgen.Reference.from_url(I2V_BODY["image"])
 TAIL = vidgen.Reference.from_url(I2V_BODY["image_tail"])
 
 
-def body_of(provider: Provider, request: vidgen.VideoRequest, policy: str = "strict") -> dict[str, Any]:
+def body_of(
+    provider: Provider, request: vidgen.VideoRequest, policy: str = "strict"
+) -> dict[str, Any]:
     built = provider.build_submit(provider.fit(request, policy=policy))
     return dict(json.loads(built.content))
 
@@ -92,7 +94,9 @@ def test_text_to_video_body(provider: Provider) -> None:
 def test_durations_are_strings_and_the_mode_comes_from_the_wire_table(
     provider: Provider, model: str, seconds: int, aspect: str, mode: str, name: str
 ) -> None:
-    body = body_of(provider, vidgen.VideoRequest(prompt="x", model=model, duration=seconds, aspect=aspect))
+    body = body_of(
+        provider, vidgen.VideoRequest(prompt="x", model=model, duration=seconds, aspect=aspect)
+    )
     assert (body["model_name"], body["mode"], body["duration"], body["aspect_ratio"]) == (
         name,
         mode,
@@ -102,9 +106,18 @@ def test_durations_are_strings_and_the_mode_comes_from_the_wire_table(
 
 
 def test_sound_is_sent_only_where_the_model_has_it(provider: Provider) -> None:
-    assert body_of(provider, vidgen.VideoRequest(prompt="x", model="kling-v3-pro", audio=True))["sound"] == "on"
-    assert body_of(provider, vidgen.VideoRequest(prompt="x", model="kling-v3-pro"))["sound"] == "off"
-    assert "sound" not in body_of(provider, vidgen.VideoRequest(prompt="x", model="kling-v2.5-turbo-pro"))
+    assert (
+        body_of(provider, vidgen.VideoRequest(prompt="x", model="kling-v3-pro", audio=True))[
+            "sound"
+        ]
+        == "on"
+    )
+    assert (
+        body_of(provider, vidgen.VideoRequest(prompt="x", model="kling-v3-pro"))["sound"] == "off"
+    )
+    assert "sound" not in body_of(
+        provider, vidgen.VideoRequest(prompt="x", model="kling-v2.5-turbo-pro")
+    )
     with pytest.raises(vidgen.UnsupportedRequest) as caught:
         provider.fit(vidgen.VideoRequest(prompt="x", model="kling-v2.6-std", audio=True))
     assert caught.value.param == "audio"
@@ -122,7 +135,9 @@ def test_negative_prompt_and_cfg_scale(provider: Provider) -> None:
 
 
 def test_cfg_scale_is_refused_on_v2_models_or_dropped_with_a_warning(provider: Provider) -> None:
-    request = vidgen.VideoRequest(prompt="x", model="kling-v2.6-pro", provider_options={"kling": {"cfg_scale": 0.5}})
+    request = vidgen.VideoRequest(
+        prompt="x", model="kling-v2.6-pro", provider_options={"kling": {"cfg_scale": 0.5}}
+    )
     with pytest.raises(vidgen.UnsupportedRequest, match="cfg_scale"):
         provider.fit(request)
     fitted = provider.fit(request, policy="nearest")
@@ -133,7 +148,9 @@ def test_cfg_scale_is_refused_on_v2_models_or_dropped_with_a_warning(provider: P
 
 @pytest.mark.parametrize("value", [1.5, -0.1, "0.5", True])
 def test_cfg_scale_must_be_between_zero_and_one(provider: Provider, value: Any) -> None:
-    request = vidgen.VideoRequest(prompt="x", model="kling-v3-std", provider_options={"kling": {"cfg_scale": value}})
+    request = vidgen.VideoRequest(
+        prompt="x", model="kling-v3-std", provider_options={"kling": {"cfg_scale": value}}
+    )
     with pytest.raises(vidgen.UnsupportedRequest):
         provider.fit(request, policy="nearest")
 
@@ -144,7 +161,9 @@ def test_a_long_negative_prompt_is_refused(provider: Provider) -> None:
     assert caught.value.param == "negative_prompt"
 
 
-@pytest.mark.parametrize("option", ["model_name", "mode", "duration", "image", "sound", "aspect_ratio"])
+@pytest.mark.parametrize(
+    "option", ["model_name", "mode", "duration", "image", "sound", "aspect_ratio"]
+)
 def test_fields_vidgen_sets_cannot_be_overridden(provider: Provider, option: str) -> None:
     with pytest.raises(vidgen.UnsupportedRequest):
         provider.fit(vidgen.VideoRequest(prompt="x", provider_options={"kling": {option: "x"}}))
@@ -155,7 +174,11 @@ def test_fields_vidgen_sets_cannot_be_overridden(provider: Provider, option: str
 
 def test_image_to_video_body_is_the_documented_example(provider: Provider) -> None:
     request = vidgen.VideoRequest(
-        prompt=I2V_BODY["prompt"], model="kling-v2.6-pro", duration=5, reference=IMAGE, last_frame=TAIL
+        prompt=I2V_BODY["prompt"],
+        model="kling-v2.6-pro",
+        duration=5,
+        reference=IMAGE,
+        last_frame=TAIL,
     )
     built = provider.build_submit(provider.fit(request))
     assert str(built.url) == f"{API}/v1/videos/image2video"
@@ -164,13 +187,17 @@ def test_image_to_video_body_is_the_documented_example(provider: Provider) -> No
 
 def test_an_image_file_is_sent_as_raw_base64(provider: Provider) -> None:
     data = png_bytes(640, 360)
-    body = body_of(provider, vidgen.VideoRequest(prompt="x", reference=vidgen.Reference.from_bytes(data)))
+    body = body_of(
+        provider, vidgen.VideoRequest(prompt="x", reference=vidgen.Reference.from_bytes(data))
+    )
     assert body["image"] == base64.b64encode(data).decode()
     assert not body["image"].startswith("data:")
 
 
 def test_a_last_frame_alone_goes_to_image_to_video(provider: Provider) -> None:
-    built = provider.build_submit(provider.fit(vidgen.VideoRequest(prompt="x", model="kling-v3-pro", last_frame=TAIL)))
+    built = provider.build_submit(
+        provider.fit(vidgen.VideoRequest(prompt="x", model="kling-v3-pro", last_frame=TAIL))
+    )
     body = json.loads(built.content)
     assert built.url.path == "/v1/videos/image2video"
     assert (body["image_tail"], "image" in body) == (TAIL.url, False)
@@ -184,7 +211,9 @@ def test_standard_modes_without_an_end_frame_refuse_one(provider: Provider, mode
 
 
 def test_v26_pro_renders_start_and_end_frames_only_silently(provider: Provider) -> None:
-    request = vidgen.VideoRequest(prompt="x", model="kling-v2.6-pro", reference=IMAGE, last_frame=TAIL, audio=True)
+    request = vidgen.VideoRequest(
+        prompt="x", model="kling-v2.6-pro", reference=IMAGE, last_frame=TAIL, audio=True
+    )
     with pytest.raises(vidgen.UnsupportedRequest) as caught:
         provider.fit(request)
     assert caught.value.param == "audio"
@@ -193,7 +222,9 @@ def test_v26_pro_renders_start_and_end_frames_only_silently(provider: Provider) 
     assert [a.field for a in fitted.adjustments] == ["audio"]
     assert provider.quote(fitted).amount == Decimal("0.35")  # the silent price
     # With a first frame only, sound is allowed.
-    alone = provider.fit(vidgen.VideoRequest(prompt="x", model="kling-v2.6-pro", reference=IMAGE, audio=True))
+    alone = provider.fit(
+        vidgen.VideoRequest(prompt="x", model="kling-v2.6-pro", reference=IMAGE, audio=True)
+    )
     assert json.loads(provider.build_submit(alone).content)["sound"] == "on"
 
 
@@ -220,7 +251,15 @@ def test_an_aspect_the_image_overrides_is_warned_about(provider: Provider) -> No
 # -- strict and nearest ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("model", "asked", "nearest"), [("kling-v2.6-pro", 7, 5), ("kling-v2.5-turbo-std", 8, 10), ("kling-v3-std", 16, 15), ("kling-v3-pro", 2, 3)])
+@pytest.mark.parametrize(
+    ("model", "asked", "nearest"),
+    [
+        ("kling-v2.6-pro", 7, 5),
+        ("kling-v2.5-turbo-std", 8, 10),
+        ("kling-v3-std", 16, 15),
+        ("kling-v3-pro", 2, 3),
+    ],
+)
 def test_undocumented_durations(provider: Provider, model: str, asked: int, nearest: int) -> None:
     request = vidgen.VideoRequest(prompt="x", model=model, duration=asked)
     with pytest.raises(vidgen.UnsupportedRequest) as caught:
@@ -275,13 +314,17 @@ def test_no_token_no_external_id() -> None:
 
 
 def test_an_external_id_of_ones_own_is_sent_without_a_callback(provider: Provider) -> None:
-    request = vidgen.VideoRequest(prompt="x", provider_options={"kling": {"external_task_id": "batch-42"}})
+    request = vidgen.VideoRequest(
+        prompt="x", provider_options={"kling": {"external_task_id": "batch-42"}}
+    )
     assert body_of(provider, request)["external_task_id"] == "batch-42"
 
 
 @pytest.mark.parametrize("value", ["", 42, None])
 def test_an_unusable_external_id_is_refused(provider: Provider, value: Any) -> None:
-    request = vidgen.VideoRequest(prompt="x", provider_options={"kling": {"external_task_id": value}})
+    request = vidgen.VideoRequest(
+        prompt="x", provider_options={"kling": {"external_task_id": value}}
+    )
     with pytest.raises(vidgen.UnsupportedRequest):
         provider.fit(request)
 
@@ -309,7 +352,9 @@ def test_status_goes_to_the_endpoint_in_the_job_id(provider: Provider) -> None:
 
 
 @pytest.mark.parametrize("job_id", [TASK_ID, "x2v-1", "t2v-", "text2video/1"])
-def test_an_id_without_its_endpoint_is_refused_with_the_format(provider: Provider, job_id: str) -> None:
+def test_an_id_without_its_endpoint_is_refused_with_the_format(
+    provider: Provider, job_id: str
+) -> None:
     with pytest.raises(vidgen.UnsupportedRequest, match="t2v-<task_id>"):
         provider.build_status(vidgen.Job(id=job_id, provider="kling"))
 
@@ -330,7 +375,9 @@ def test_download_is_a_plain_https_get(provider: Provider) -> None:
     assert "authorization" not in request.headers
     with pytest.raises(vidgen.UnsupportedRequest):
         provider.build_download(done, variant="thumbnail")
-    plain = vidgen.Job(id="t2v-1", provider="kling", outputs=(vidgen.Output(url="http://cdn.klingai.com/v.mp4"),))
+    plain = vidgen.Job(
+        id="t2v-1", provider="kling", outputs=(vidgen.Output(url="http://cdn.klingai.com/v.mp4"),)
+    )
     with pytest.raises(vidgen.ProtocolError):
         provider.build_download(plain)
 
