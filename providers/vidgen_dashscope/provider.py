@@ -679,13 +679,22 @@ class DashscopeProvider(Provider):
         return None
 
     def parse_list(self, response: httpx.Response) -> JobPage:
-        """A page of the account's tasks (every kind: filter by model)."""
+        """A page of the account's tasks (every kind: filter by model).
+
+        The list carries no video URL, so a SUCCEEDED task is listed as UNKNOWN: a job
+        with nothing to download is not finished for vidgen until it is read
+        (`vidgen.Client.get`), and `vidgen resume` reads such a job before downloading it.
+        """
         from . import _wire  # the wire format loads on first use
 
         self.raise_for_error(response)
         raw = _read_json(response, self.name)
         if isinstance(raw, Mapping) and raw.get("code") not in (None, "") and "data" not in raw:
             raise self._error(response, raw)
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("data"), list):
+            raise ProtocolError(
+                f"{self.name} sent a task list without a data list", provider=self.name, body=raw
+            )
         try:
             page = _wire.converter.structure(raw, _wire.TaskList)
         except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
@@ -699,7 +708,7 @@ class DashscopeProvider(Provider):
                 id=item.task_id,
                 provider=self.name,
                 model=item.model_name,
-                status=self.status_map.get((item.status or "").upper(), JobStatus.UNKNOWN),
+                status=_listed_status(self.status_map, item.status),
                 created_at=_millis(item.gmt_create),
                 completed_at=_millis(item.end_time),
                 profile=self.profile,
@@ -749,6 +758,11 @@ class DashscopeProvider(Provider):
         if issubclass(cls, RateLimited):
             kwargs["retry_after"] = parse_retry_after(response.headers)
         return cls(text, **kwargs)
+
+
+def _listed_status(statuses: Mapping[str, JobStatus], wire: str | None) -> JobStatus:
+    status = statuses.get((wire or "").upper(), JobStatus.UNKNOWN)
+    return JobStatus.UNKNOWN if status is JobStatus.SUCCEEDED else status
 
 
 def _whole(value: Any) -> int | None:
