@@ -675,7 +675,9 @@ class DashscopeProvider(Provider):
 
     def parse_cancel(self, response: httpx.Response, job: Job) -> Job | None:
         """DashScope answers a cancel with a request id only; the job is read again after."""
-        self._body(response)
+        self.raise_for_error(response)
+        if response.content.strip():
+            self._body(response)  # an error code may come with HTTP 200
         return None
 
     def parse_list(self, response: httpx.Response) -> JobPage:

@@ -279,6 +279,7 @@ def test_cancel_request(provider: Provider) -> None:
 def test_a_cancel_is_read_back_afterwards(provider: Provider) -> None:
     job = vidgen.Job(id=TASK_ID, provider="dashscope")
     assert provider.parse_cancel(answer({"request_id": "r-9"}, method="POST"), job) is None
+    assert provider.parse_cancel(make_response(200, content=b"", method="POST"), job) is None
 
 
 def test_a_running_task_cannot_be_cancelled(provider: Provider) -> None:
