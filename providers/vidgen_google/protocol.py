@@ -518,6 +518,11 @@ class GoogleVideoProvider(Provider):
     apis: ClassVar[tuple[str, ...]] = APIS
     #: How long Google keeps a generated video it returns by URL, where documented.
     output_retention: ClassVar[dt.timedelta | None] = None
+    #: Google takes images only as inline bytes (or a ``gs://`` URI, which a `Reference`
+    #: cannot hold). For the core step proposed in docs/providers/google.md: a client that
+    #: downloads URL references before fitting, for providers that set this. Until the core
+    #: has it, `check_fitted` refuses a URL reference with a message saying what to pass.
+    inline_references: ClassVar[bool] = True
     #: Google's own examples poll every 10 s; a video takes one to six minutes.
     default_poll: ClassVar[PollPolicy | None] = PollPolicy(initial=10.0, factor=1.5, maximum=30.0)
     # Fields vidgen sets from the request, in either API's body: provider_options may not.

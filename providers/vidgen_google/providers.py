@@ -111,6 +111,21 @@ class GoogleProvider(GoogleVideoProvider):
             "https://aistudio.google.com/apikey"
         )
 
+    def _interaction(self, job: Job, action: str = "") -> str:
+        """``interactions/{id}`` (plus ``/action``), the id escaped as one segment.
+
+        Raises:
+            UnsupportedRequest: the id is empty, ``.`` or ``..``.
+        """
+        if job.id.strip() in ("", ".", ".."):
+            raise UnsupportedRequest(
+                f"google: {job.id!r} is not an interaction id",
+                param="job",
+                value=job.id,
+                provider=self.name,
+            )
+        return self.url(f"interactions/{segment(job.id)}" + (f"/{action}" if action else ""))
+
     def _interaction_headers(self) -> dict[str, str]:
         extra = {"Api-Revision": self.api_revision} if self.api_revision else {}
         return self.headers(**extra)
@@ -138,9 +153,7 @@ class GoogleProvider(GoogleVideoProvider):
         if is_operation(job.id):
             path = operation_path(job.id, provider=self.name)
             return httpx.Request("GET", self.url(path), headers=self.headers())
-        return httpx.Request(
-            "GET", self.url(f"interactions/{segment(job.id)}"), headers=self._interaction_headers()
-        )
+        return httpx.Request("GET", self._interaction(job), headers=self._interaction_headers())
 
     def build_cancel(self, job: Job) -> httpx.Request:
         """``POST interactions/{id}/cancel`` (Omni). Veo operations have no cancel here.
@@ -157,9 +170,7 @@ class GoogleProvider(GoogleVideoProvider):
                 provider=self.name,
             )
         return httpx.Request(
-            "POST",
-            self.url(f"interactions/{segment(job.id)}/cancel"),
-            headers=self._interaction_headers(),
+            "POST", self._interaction(job, "cancel"), headers=self._interaction_headers()
         )
 
     def build_delete(self, job: Job) -> httpx.Request:
@@ -170,11 +181,7 @@ class GoogleProvider(GoogleVideoProvider):
         """
         if is_operation(job.id):
             return super().build_delete(job)
-        return httpx.Request(
-            "DELETE",
-            self.url(f"interactions/{segment(job.id)}"),
-            headers=self._interaction_headers(),
-        )
+        return httpx.Request("DELETE", self._interaction(job), headers=self._interaction_headers())
 
     # -- responses -------------------------------------------------------------------------
 

@@ -5,9 +5,11 @@ models' lifecycle."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 
 import vidgen
@@ -172,6 +174,20 @@ def test_a_profile_that_claims_url_images_is_still_refused_before_any_http() -> 
     with pytest.raises(vidgen.UnsupportedRequest, match="inline bytes") as caught:
         fit(provider, model="veo-3.1-generate-001", reference=URL_IMAGE)
     assert caught.value.supported == ("file",)
+
+
+def test_a_url_reference_the_core_has_downloaded_is_sent_inline(gemini: GoogleProvider) -> None:
+    """What the proposed core step will do for providers with ``inline_references``:
+    turn a URL reference into bytes before fitting. The provider is ready for it."""
+    assert gemini.inline_references is True
+    asked = vidgen.VideoRequest(prompt="x", model="veo-3.1", reference=URL_IMAGE)
+    downloaded = attrs.evolve(
+        asked, reference=vidgen.Reference.from_bytes(png_bytes(1280, 720), filename="frame.png")
+    )
+    fitted = gemini.fit(downloaded, today=TODAY)
+    sent = json.loads(gemini.build_submit(fitted).content)
+    assert sent["instances"][0]["image"]["mimeType"] == "image/png"
+    assert sent["instances"][0]["image"]["bytesBase64Encoded"]
 
 
 def test_vertex_refuses_url_images_too(vertex: GoogleVertexProvider) -> None:
