@@ -479,13 +479,21 @@ def read_body(response: httpx.Response, provider: str) -> Any:
         ) from exc
 
 
+def _base64(reference: Reference) -> str:
+    """An image's bytes as base64 (`check_fitted` refuses URL references before this)."""
+    if reference.data is None:
+        raise UnsupportedRequest(
+            "Google takes images only as inline bytes; pass Reference.from_path(...)",
+            param="reference",
+            value="url",
+            supported=["file"],
+        )
+    return base64.b64encode(reference.data).decode("ascii")
+
+
 def _image(reference: Reference) -> dict[str, str]:
     """An image as Veo takes it: inline base64 with its type."""
-    assert reference.data is not None  # check_fitted refuses URL references
-    return {
-        "bytesBase64Encoded": base64.b64encode(reference.data).decode("ascii"),
-        "mimeType": reference.mime or "image/png",
-    }
+    return {"bytesBase64Encoded": _base64(reference), "mimeType": reference.mime or "image/png"}
 
 
 def _words(*texts: str | None) -> str:
@@ -506,8 +514,9 @@ def _failure_code(status: _wire.RpcStatus) -> str:
 class GoogleVideoProvider(Provider):
     """What the ``google`` and ``google-vertex`` providers share.
 
-    Subclasses set the URLs, the auth and `catalog_section`, and implement
-    `predict_url` and `build_operation_status`.
+    Subclasses set `catalog_section`, the auth (`auth_headers`) and the URLs: they
+    implement `build_submit`, `build_status`, `parse_submit` and `parse_status` with the
+    bodies and parsers here.
     """
 
     display_name = "Google"
@@ -732,11 +741,11 @@ class GoogleVideoProvider(Provider):
         request = fitted.request
         content: list[dict[str, Any]] = []
         for image in (request.reference, *request.references):
-            if image is not None and image.data is not None:
+            if image is not None:
                 content.append(
                     {
                         "type": "image",
-                        "data": base64.b64encode(image.data).decode("ascii"),
+                        "data": _base64(image),
                         "mime_type": image.mime or "image/png",
                     }
                 )

@@ -237,6 +237,21 @@ def test_omni_cancel(cassette_client: CassetteClient, sent: list[httpx.Request],
     assert vcr.all_played
 
 
+@pytest.mark.anyio
+@pytest.mark.vcr
+async def test_omni_cancel_async(
+    cassette_async_client: Callable[..., vidgen.AsyncClient],
+    sent: list[httpx.Request],
+    vcr: Any,
+) -> None:
+    async with cassette_async_client(clock=FakeClock(start=START), **GOOGLE) as client:
+        job = await client.submit(OMNI)
+        cancelled = await client.cancel(job)
+    assert cancelled.status is JobStatus.CANCELLED
+    assert [r.method for r in sent] == ["POST", "POST"]
+    assert vcr.all_played
+
+
 @pytest.mark.vcr
 def test_omni_completed_without_a_video(
     cassette_client: CassetteClient, sent: list[httpx.Request], vcr: Any
