@@ -258,8 +258,8 @@ class InputMap:
                 raise ConfigError(f"{at}.{key} must be a table of constant fields")
             for mode in modes:
                 extras[mode].update(table)
-        names = {f.name for f in fields.values()}
         for mode in MODES:
+            names = {f.name for f in fields.values() if mode in f.modes}
             clash = sorted(set(extras[mode]) & names)
             if clash:
                 raise ConfigError(
