@@ -656,7 +656,10 @@ class FalProvider(Provider):
 
     def _priced_endpoints(self) -> list[str]:
         endpoints: list[str] = []
+        shipped = {m.get("id") for m in self.raw_catalog().get("models", ())}
         for spec in self.catalog.models:
+            if spec.id not in shipped:
+                continue  # the overlay serves every profile: only the shipped models
             mapping = InputMap.from_wire(spec.wire, model=spec.id)
             for endpoint in (mapping.text_to_video, mapping.image_to_video):
                 if endpoint is not None and endpoint not in endpoints:
