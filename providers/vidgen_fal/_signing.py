@@ -113,9 +113,9 @@ def verify(
         raise WebhookRejected(
             "fal webhook signature is not hexadecimal", reason="malformed"
         ) from None
-    message = "\n".join(
-        [request_id, user_id, timestamp, hashlib.sha256(body).hexdigest()]
-    ).encode("utf-8")
+    message = "\n".join([request_id, user_id, timestamp, hashlib.sha256(body).hexdigest()]).encode(
+        "utf-8"
+    )
     try:
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey

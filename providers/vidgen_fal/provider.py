@@ -56,9 +56,11 @@ from vidgen.provider import (
     error_class_for_status,
     finite_seconds,
     parse_retry_after,
-    read_json,
     request_id_from,
     same_origin,
+)
+from vidgen.provider import (
+    read_json as _read_json,
 )
 from vidgen_hosted.inputs import InputMap, check_fitted
 
@@ -153,16 +155,15 @@ class FalProvider(Provider):
             from ._signing import load_jwks
 
             self._keys = load_jwks(webhook_jwks)
-        if object_expiration_seconds is not None and object_expiration_seconds != "never":
-            if (
-                isinstance(object_expiration_seconds, bool)
-                or not isinstance(object_expiration_seconds, int)
-                or object_expiration_seconds <= 0
-            ):
-                raise ConfigError(
-                    "fal: object_expiration_seconds must be a positive number of seconds or "
-                    f'"never", not {object_expiration_seconds!r}'
-                )
+        if object_expiration_seconds not in (None, "never") and (
+            isinstance(object_expiration_seconds, bool)
+            or not isinstance(object_expiration_seconds, int)
+            or object_expiration_seconds <= 0
+        ):
+            raise ConfigError(
+                "fal: object_expiration_seconds must be a positive number of seconds or "
+                f'"never", not {object_expiration_seconds!r}'
+            )
         self.object_expiration_seconds = object_expiration_seconds
         if not isinstance(logs, bool):
             raise ConfigError(f"fal: logs must be true or false, not {logs!r}")
@@ -308,7 +309,9 @@ class FalProvider(Provider):
         body = read_json(response, provider=self.name)
         if not isinstance(body, Mapping) or not _text(body.get("request_id")):
             raise ProtocolError(
-                f"{self.name} answered the submit without a request_id", provider=self.name, body=body
+                f"{self.name} answered the submit without a request_id",
+                provider=self.name,
+                body=body,
             )
         model = _endpoint_of(response, self.base_url)
         status = body.get("status")
@@ -316,7 +319,9 @@ class FalProvider(Provider):
             id=str(body["request_id"]),
             provider=self.name,
             model=model,
-            status=STATUSES.get(status, JobStatus.QUEUED) if isinstance(status, str) else JobStatus.QUEUED,
+            status=STATUSES.get(status, JobStatus.QUEUED)
+            if isinstance(status, str)
+            else JobStatus.QUEUED,
             profile=self.profile,
             request_id=request_id_from(response, "x-fal-request-id", "x-request-id"),
             raw=self._raw(dict(body), response, model),
@@ -346,7 +351,9 @@ class FalProvider(Provider):
                 f"{self.name} sent a status without a request id", provider=self.name, body=body
             )
         wire = body.get("status")
-        status = STATUSES.get(wire, JobStatus.UNKNOWN) if isinstance(wire, str) else JobStatus.UNKNOWN
+        status = (
+            STATUSES.get(wire, JobStatus.UNKNOWN) if isinstance(wire, str) else JobStatus.UNKNOWN
+        )
         error = None
         if status is JobStatus.FAILED:
             message = _text(body.get("error")) or "fal reports the request FAILED"
@@ -379,7 +386,9 @@ class FalProvider(Provider):
             job,
             usage=usage,
             request_id=request_id_from(response, "x-fal-request-id", "x-request-id"),
-            raw=self._raw({"status": "COMPLETED", **dict(body)}, response, job.model, job_id=job_id),
+            raw=self._raw(
+                {"status": "COMPLETED", **dict(body)}, response, job.model, job_id=job_id
+            ),
         )
 
     def job_from_output(
@@ -442,7 +451,11 @@ class FalProvider(Provider):
         job_failed = response.status_code in (400, 422) or (
             response.status_code >= 500 and fal_body
         )
-        if request_id is None or not job_failed or isinstance(error, (RateLimited, InsufficientCredits)):
+        if (
+            request_id is None
+            or not job_failed
+            or isinstance(error, (RateLimited, InsufficientCredits))
+        ):
             if isinstance(error, NotFound):
                 error.hint = (
                     "fal keeps a request's result for 1 hour after it completes (6 minutes when "
@@ -450,8 +463,10 @@ class FalProvider(Provider):
                     "the fal dashboard's request history"
                 )
             raise error
-        code = "content_policy" if isinstance(error, ContentPolicyViolation) else (
-            "server_error" if response.status_code >= 500 else "generation_failed"
+        code = (
+            "content_policy"
+            if isinstance(error, ContentPolicyViolation)
+            else ("server_error" if response.status_code >= 500 else "generation_failed")
         )
         model = _model_of(response)
         return Job(
@@ -461,7 +476,8 @@ class FalProvider(Provider):
             status=JobStatus.FAILED,
             error=JobError(
                 code=code,
-                message=error.message + (" (fal does not bill server errors)" if code == "server_error" else ""),
+                message=error.message
+                + (" (fal does not bill server errors)" if code == "server_error" else ""),
                 provider_code=error.provider_code or str(response.status_code),
             ),
             profile=self.profile,
@@ -549,8 +565,14 @@ class FalProvider(Provider):
             cls = ServerError
         retryable: bool | None = None
         flag = (
-            response.headers.get("x-fal-retryable") or response.headers.get("x-fal-needs-retry") or ""
-        ).strip().lower()
+            (
+                response.headers.get("x-fal-retryable")
+                or response.headers.get("x-fal-needs-retry")
+                or ""
+            )
+            .strip()
+            .lower()
+        )
         if flag in ("true", "1", "yes"):
             retryable = True
         elif flag in ("false", "0", "no"):
@@ -559,7 +581,9 @@ class FalProvider(Provider):
         if cls is InsufficientCredits:
             hint = "Top up your fal balance (fal.ai/dashboard/billing)"
         elif cls is ContentPolicyViolation:
-            hint = "A content checker refused the prompt or image; change it (retrying will not help)"
+            hint = (
+                "A content checker refused the prompt or image; change it (retrying will not help)"
+            )
         kwargs: dict[str, Any] = {
             "provider": self.name,
             "status_code": status,
@@ -646,7 +670,13 @@ class FalProvider(Provider):
                 profile=self.profile,
                 raw=dict(data),
             )
-        return Job(id=job_id, provider=self.name, status=JobStatus.UNKNOWN, profile=self.profile, raw=dict(data))
+        return Job(
+            id=job_id,
+            provider=self.name,
+            status=JobStatus.UNKNOWN,
+            profile=self.profile,
+            raw=dict(data),
+        )
 
     def parse_callback(self, headers: Mapping[str, str], body: bytes) -> Job:
         """fal's callbacks are its webhooks: the same body (see `parse_webhook`)."""
@@ -674,7 +704,9 @@ class FalProvider(Provider):
         ids = endpoints[batch * _MAX_PRICE_IDS : (batch + 1) * _MAX_PRICE_IDS]
         if not ids:
             return None
-        params: list[tuple[str, str]] = [("endpoint_id", e) for e in ids]
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("endpoint_id", e) for e in ids
+        ]
         if api_cursor:
             params.append(("cursor", api_cursor))
         return httpx.Request("GET", self.pricing_url, params=params, headers=self.headers())
@@ -697,7 +729,11 @@ class FalProvider(Provider):
                 f"{self.name} pricing answer has no prices list", provider=self.name, body=body
             )
         as_of = _response_date(response)
-        source = str(response.request.url.copy_with(query=None)) if _has_request(response) else self.pricing_url
+        source = (
+            str(response.request.url.copy_with(query=None))
+            if _has_request(response)
+            else self.pricing_url
+        )
         by_endpoint: dict[str, Mapping[str, Any]] = {}
         for item in body["prices"]:
             if isinstance(item, Mapping) and isinstance(item.get("endpoint_id"), str):
@@ -732,6 +768,19 @@ class FalProvider(Provider):
         if asked and asked[0] in endpoints:
             return endpoints.index(asked[0]) // _MAX_PRICE_IDS
         return 0
+
+
+def read_json(response: httpx.Response, *, provider: str | None = None) -> Any:
+    """`vidgen.provider.read_json`, refusing JSON nested too deep to decode as a
+    `ProtocolError` (the core's own guard for this is on its way; until then, here)."""
+    try:
+        return _read_json(response, provider=provider)
+    except RecursionError as exc:
+        raise ProtocolError(
+            f"{provider or 'the provider'} sent JSON nested too deeply to read",
+            provider=provider,
+            body=response.content[:200].decode("utf-8", "replace"),
+        ) from exc
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -942,7 +991,12 @@ def _refreshed_prices(
         note += f"; {', '.join(differs)} is priced differently (see fal's model page)"
     if as_of is None:
         note += "; the answer carried no Date header, so the fetch date is in the overlay file"
-    fresh: dict[str, Any] = {field: str(price), "currency": currency, "source": source, "note": note}
+    fresh: dict[str, Any] = {
+        field: str(price),
+        "currency": currency,
+        "source": source,
+        "note": note,
+    }
     if as_of is not None:
         fresh["as_of"] = as_of.isoformat()
     shipped = [p for p in spec.prices if getattr(p, field) is not None and p.currency == currency]

@@ -176,7 +176,7 @@ class FieldMap:
         except ValueError:
             raise ConfigError(
                 f"model {fitted.spec.id!r}: wire field {self.field} renders {text!r}, which is "
-                f"not a {kind}; change its format or set type = \"str\""
+                f'not a {kind}; change its format or set type = "str"'
             ) from None
 
 
@@ -224,8 +224,7 @@ class InputMap:
         unknown = sorted(str(k) for k in wire if k not in known)
         if unknown:
             raise ConfigError(
-                f"{at}: unknown key {unknown[0]!r}; a wire table has "
-                + ", ".join(sorted(known))
+                f"{at}: unknown key {unknown[0]!r}; a wire table has " + ", ".join(sorted(known))
             )
         endpoints: dict[str, str | None] = {}
         previous: str | None = model
@@ -277,9 +276,7 @@ class InputMap:
     @classmethod
     def of(cls, fitted: Fitted, *, provider_keys: Iterable[str] = ()) -> InputMap:
         """The validated map of a fitted request's model (its catalog ``wire`` table)."""
-        return cls.from_wire(
-            fitted.spec.wire, model=fitted.spec.id, provider_keys=provider_keys
-        )
+        return cls.from_wire(fitted.spec.wire, model=fitted.spec.id, provider_keys=provider_keys)
 
     def check_spec(self, spec: Any, *, where: str = "catalog") -> None:
         """Refuse a wire table that cannot send what the model's catalog entry offers.
@@ -302,7 +299,7 @@ class InputMap:
             if needed and field not in self.fields:
                 raise ConfigError(
                     f"{where}: model {spec.id!r}: the catalog says it takes {field.replace('_', ' ')}"
-                    f", but wire.fields has no {field}; add {field} = \"<its wire name>\""
+                    f', but wire.fields has no {field}; add {field} = "<its wire name>"'
                 )
         if spec.reference and self.image_to_video is None:
             raise ConfigError(
@@ -526,9 +523,8 @@ def _template_problem(template: str) -> str | None:
         if name is None:
             continue
         if name not in PLACEHOLDERS:
-            return (
-                f"{{{name}}} is not a placeholder; use "
-                + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+            return f"{{{name}}} is not a placeholder; use " + ", ".join(
+                f"{{{p}}}" for p in PLACEHOLDERS
             )
         if spec or conversion:
             return f"{{{name}}} takes no format spec or conversion; write {{{name}}} alone"
@@ -537,7 +533,9 @@ def _template_problem(template: str) -> str | None:
 
 def _field(field: str, value: Any, at: str) -> FieldMap:
     if field not in FIELDS:
-        raise ConfigError(f"{at}: {field!r} is not a field vidgen sends; use one of " + ", ".join(FIELDS))
+        raise ConfigError(
+            f"{at}: {field!r} is not a field vidgen sends; use one of " + ", ".join(FIELDS)
+        )
     if isinstance(value, str):
         table: Mapping[str, Any] = {"name": value}
     elif isinstance(value, Mapping):
@@ -572,11 +570,7 @@ def _field(field: str, value: Any, at: str) -> FieldMap:
     modes = table.get("modes", MODES)
     if isinstance(modes, str):
         modes = [modes]
-    if (
-        not isinstance(modes, Sequence)
-        or not modes
-        or any(m not in MODES for m in modes)
-    ):
+    if not isinstance(modes, Sequence) or not modes or any(m not in MODES for m in modes):
         raise ConfigError(f"{at}.modes must list some of " + ", ".join(MODES) + f", not {modes!r}")
     as_list = table.get("list", False)
     if not isinstance(as_list, bool):

@@ -33,7 +33,11 @@ def jwks(*keys: Ed25519PrivateKey, padded: bool = False) -> dict[str, Any]:
 
 
 def signed(
-    key: Ed25519PrivateKey, body: dict[str, Any] | bytes, *, timestamp: int, request_id: str | None = None
+    key: Ed25519PrivateKey,
+    body: dict[str, Any] | bytes,
+    *,
+    timestamp: int,
+    request_id: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
     """Headers and raw body of a delivery signed as fal signs one."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()

@@ -55,14 +55,22 @@ def client(cassette_client: Callable[..., vidgen.Client], clock: FakeClock) -> v
 
 
 @pytest.mark.vcr
-def test_lifecycle_sync(vcr: Any, tmp_path: Path, clock: FakeClock, client: vidgen.Client, sent: list[httpx.Request]) -> None:
+def test_lifecycle_sync(
+    vcr: Any, tmp_path: Path, clock: FakeClock, client: vidgen.Client, sent: list[httpx.Request]
+) -> None:
     seen: list[vidgen.Job] = []
     job = client.submit(LIGHTHOUSE)
     assert (job.id, job.status, job.model) == (REQUEST_ID, JobStatus.QUEUED, "fal-ai/veo3.1/fast")
     done = client.wait(job, timeout=900, on_progress=seen.append)
-    assert [j.status for j in seen] == [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RUNNING, JobStatus.SUCCEEDED]
+    assert [j.status for j in seen] == [
+        JobStatus.QUEUED,
+        JobStatus.RUNNING,
+        JobStatus.RUNNING,
+        JobStatus.SUCCEEDED,
+    ]
     assert [o.url for o in done.outputs] == [VIDEO_URL]
-    assert done.usage is not None and str(done.usage.units) == "8"
+    assert done.usage is not None
+    assert str(done.usage.units) == "8"
     path = client.download(done, tmp_path / "lighthouse.mp4")
     assert path.read_bytes() == VIDEO_STUB
 
@@ -82,7 +90,13 @@ def test_lifecycle_sync(vcr: Any, tmp_path: Path, clock: FakeClock, client: vidg
 
 @pytest.mark.vcr
 @pytest.mark.anyio
-async def test_lifecycle_async(vcr: Any, tmp_path: Path, clock: FakeClock, cassette_async_client: Callable[..., vidgen.AsyncClient], sent: list[httpx.Request]) -> None:
+async def test_lifecycle_async(
+    vcr: Any,
+    tmp_path: Path,
+    clock: FakeClock,
+    cassette_async_client: Callable[..., vidgen.AsyncClient],
+    sent: list[httpx.Request],
+) -> None:
     request = vidgen.VideoRequest(
         prompt="The sailboat drifts toward the horizon",
         model="veo-3.1-fast",
@@ -121,7 +135,12 @@ def test_cancel_running_sync(vcr: Any, client: vidgen.Client, sent: list[httpx.R
 
 @pytest.mark.vcr
 @pytest.mark.anyio
-async def test_cancel_queued_async(vcr: Any, clock: FakeClock, cassette_async_client: Callable[..., vidgen.AsyncClient], sent: list[httpx.Request]) -> None:
+async def test_cancel_queued_async(
+    vcr: Any,
+    clock: FakeClock,
+    cassette_async_client: Callable[..., vidgen.AsyncClient],
+    sent: list[httpx.Request],
+) -> None:
     async with cassette_async_client(clock=clock, provider="fal", api_key=KEY) as client:
         job = await client.submit(KITE)
         after = await client.cancel(job)
@@ -141,10 +160,22 @@ def _delivery(key: Any) -> tuple[dict[str, str], bytes, dt.datetime]:
 
 
 @pytest.mark.vcr
-def test_webhook_sync(vcr: Any, tmp_path: Path, cassette_client: Callable[..., vidgen.Client], clock: FakeClock, sent: list[httpx.Request]) -> None:
+def test_webhook_sync(
+    vcr: Any,
+    tmp_path: Path,
+    cassette_client: Callable[..., vidgen.Client],
+    clock: FakeClock,
+    sent: list[httpx.Request],
+) -> None:
     key = new_key()
-    client = cassette_client(clock=clock, provider=vidgen.get_provider("fal", api_key=KEY, webhook_jwks=jwks(key)))
-    job = client.submit(vidgen.VideoRequest(**{**_fields(LIGHTHOUSE), "callback_url": "https://hooks.example.com/fal"}))
+    client = cassette_client(
+        clock=clock, provider=vidgen.get_provider("fal", api_key=KEY, webhook_jwks=jwks(key))
+    )
+    job = client.submit(
+        vidgen.VideoRequest(
+            **{**_fields(LIGHTHOUSE), "callback_url": "https://hooks.example.com/fal"}
+        )
+    )
     hook = httpx.URL(sent[0].url.params["fal_webhook"])
     assert (hook.host, hook.path) == ("hooks.example.com", "/fal")
     assert hook.params["vidgen_token"] == client.callback_token(job)
@@ -163,10 +194,22 @@ def test_webhook_sync(vcr: Any, tmp_path: Path, cassette_client: Callable[..., v
 
 @pytest.mark.vcr
 @pytest.mark.anyio
-async def test_webhook_async(vcr: Any, tmp_path: Path, cassette_async_client: Callable[..., vidgen.AsyncClient], clock: FakeClock, sent: list[httpx.Request]) -> None:
+async def test_webhook_async(
+    vcr: Any,
+    tmp_path: Path,
+    cassette_async_client: Callable[..., vidgen.AsyncClient],
+    clock: FakeClock,
+    sent: list[httpx.Request],
+) -> None:
     key = new_key()
-    async with cassette_async_client(clock=clock, provider=vidgen.get_provider("fal", api_key=KEY, webhook_jwks=jwks(key))) as client:
-        job = await client.submit(vidgen.VideoRequest(**{**_fields(LIGHTHOUSE), "callback_url": "https://hooks.example.com/fal"}))
+    async with cassette_async_client(
+        clock=clock, provider=vidgen.get_provider("fal", api_key=KEY, webhook_jwks=jwks(key))
+    ) as client:
+        job = await client.submit(
+            vidgen.VideoRequest(
+                **{**_fields(LIGHTHOUSE), "callback_url": "https://hooks.example.com/fal"}
+            )
+        )
         headers, body, now = _delivery(key)
         forged_headers = {**headers, "X-Fal-Webhook-Signature": "00" * 64}
         with pytest.raises(vidgen.WebhookRejected):
@@ -189,13 +232,18 @@ def test_result_refused_by_content_checker(vcr: Any, tmp_path: Path, client: vid
         client.generate(request, tmp_path / "market.mp4")
     job = caught.value.job
     assert job.error is not None
-    assert (job.error.code, job.error.provider_code) == ("content_policy", "content_policy_violation")
+    assert (job.error.code, job.error.provider_code) == (
+        "content_policy",
+        "content_policy_violation",
+    )
     assert vcr.all_played
     assert not (tmp_path / "market.mp4").exists()
 
 
 @pytest.mark.vcr
-def test_submit_refused_is_not_resent(vcr: Any, client: vidgen.Client, sent: list[httpx.Request]) -> None:
+def test_submit_refused_is_not_resent(
+    vcr: Any, client: vidgen.Client, sent: list[httpx.Request]
+) -> None:
     with pytest.raises(vidgen.InvalidRequest) as caught:
         client.submit(LIGHTHOUSE)
     assert caught.value.param == "prompt"
@@ -210,6 +258,8 @@ def _fields(request: vidgen.VideoRequest) -> dict[str, Any]:
 def test_cassettes_are_json_bodies() -> None:
     root = Path(__file__).resolve().parents[3] / "cassettes" / "fal"
     assert sorted(p.stem for p in root.glob("*.yaml")) == sorted(
-        name for name in globals() if name.startswith("test_") and name not in {"test_cassettes_are_json_bodies"}
+        name
+        for name in globals()
+        if name.startswith("test_") and name not in {"test_cassettes_are_json_bodies"}
     )
     assert json.loads(json.dumps(WEBHOOK_OK))  # the payloads module is importable JSON

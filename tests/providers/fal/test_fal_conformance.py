@@ -50,6 +50,8 @@ class TestFalConformance(ProviderConformance):
     def status_response(self, body: Any, status_code: int = 200) -> httpx.Response:
         """fal answers a status request and a result request at different URLs."""
         if body is SUBMITTED:
-            return make_response(status_code, json=body, method="POST", url=f"{QUEUE}/fal-ai/veo3.1")
+            return make_response(
+                status_code, json=body, method="POST", url=f"{QUEUE}/fal-ai/veo3.1"
+            )
         is_status = isinstance(body, dict) and "status" in body
         return make_response(status_code, json=body, url=STATUS_URL if is_status else REQUEST_URL)

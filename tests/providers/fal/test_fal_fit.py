@@ -22,21 +22,55 @@ LAST = vidgen.Reference.from_url("https://example.com/last.png")
 WIRE_ROWS: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
     (
         "veo-3.1 4k silent with seed",
-        {"model": "veo-3.1", "duration": 4, "resolution": "2160p", "audio": False, "seed": 3, "negative_prompt": "blur"},
+        {
+            "model": "veo-3.1",
+            "duration": 4,
+            "resolution": "2160p",
+            "audio": False,
+            "seed": 3,
+            "negative_prompt": "blur",
+        },
         "fal-ai/veo3.1",
-        {"prompt": "p", "duration": "4s", "aspect_ratio": "16:9", "resolution": "4k", "generate_audio": False, "negative_prompt": "blur", "seed": 3},
+        {
+            "prompt": "p",
+            "duration": "4s",
+            "aspect_ratio": "16:9",
+            "resolution": "4k",
+            "generate_audio": False,
+            "negative_prompt": "blur",
+            "seed": 3,
+        },
     ),
     (
         "veo-3.1-fast portrait from a first frame",
         {"model": "veo-3.1-fast", "aspect": "9:16", "reference": FIRST},
         "fal-ai/veo3.1/fast/image-to-video",
-        {"prompt": "p", "duration": "8s", "aspect_ratio": "9:16", "resolution": "720p", "generate_audio": True, "image_url": FIRST.url},
+        {
+            "prompt": "p",
+            "duration": "8s",
+            "aspect_ratio": "9:16",
+            "resolution": "720p",
+            "generate_audio": True,
+            "image_url": FIRST.url,
+        },
     ),
     (
         "kling v3 std with first and last frame",
-        {"model": "kling-v3-std", "duration": 12, "reference": FIRST, "last_frame": LAST, "audio": False},
+        {
+            "model": "kling-v3-std",
+            "duration": 12,
+            "reference": FIRST,
+            "last_frame": LAST,
+            "audio": False,
+        },
         "fal-ai/kling-video/v3/standard/image-to-video",
-        {"prompt": "p", "duration": "12", "generate_audio": False, "start_image_url": FIRST.url, "end_image_url": LAST.url},
+        {
+            "prompt": "p",
+            "duration": "12",
+            "generate_audio": False,
+            "start_image_url": FIRST.url,
+            "end_image_url": LAST.url,
+        },
     ),
     (
         "kling v3 pro square",
@@ -52,15 +86,35 @@ WIRE_ROWS: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
     ),
     (
         "seedance 2.0 21:9 1080p",
-        {"model": "seedance-2.0", "aspect": "21:9", "resolution": "1080p", "duration": 15, "seed": 9},
+        {
+            "model": "seedance-2.0",
+            "aspect": "21:9",
+            "resolution": "1080p",
+            "duration": 15,
+            "seed": 9,
+        },
         "bytedance/seedance-2.0/text-to-video",
-        {"prompt": "p", "duration": "15", "aspect_ratio": "21:9", "resolution": "1080p", "generate_audio": True, "seed": 9},
+        {
+            "prompt": "p",
+            "duration": "15",
+            "aspect_ratio": "21:9",
+            "resolution": "1080p",
+            "generate_audio": True,
+            "seed": 9,
+        },
     ),
     (
         "seedance 2.0 fast from an image",
         {"model": "seedance-2.0-fast", "reference": FIRST, "resolution": "480p"},
         "bytedance/seedance-2.0/fast/image-to-video",
-        {"prompt": "p", "duration": "5", "aspect_ratio": "16:9", "resolution": "480p", "generate_audio": True, "image_url": FIRST.url},
+        {
+            "prompt": "p",
+            "duration": "5",
+            "aspect_ratio": "16:9",
+            "resolution": "480p",
+            "generate_audio": True,
+            "image_url": FIRST.url,
+        },
     ),
     (
         "wan 2.7 integer duration",
@@ -89,8 +143,12 @@ WIRE_ROWS: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("asked", "endpoint", "body"), [r[1:] for r in WIRE_ROWS], ids=[r[0] for r in WIRE_ROWS])
-def test_each_model_s_wire_format(provider: Provider, asked: dict[str, Any], endpoint: str, body: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("asked", "endpoint", "body"), [r[1:] for r in WIRE_ROWS], ids=[r[0] for r in WIRE_ROWS]
+)
+def test_each_model_s_wire_format(
+    provider: Provider, asked: dict[str, Any], endpoint: str, body: dict[str, Any]
+) -> None:
     fitted = provider.fit(vidgen.VideoRequest(prompt="p", **asked))
     request = provider.build_submit(fitted)
     assert request.url.path == f"/{endpoint}"
@@ -104,8 +162,17 @@ def test_every_shipped_model_is_covered_by_the_rows(provider: Provider) -> None:
 
 def test_families_are_canonical(provider: Provider) -> None:
     assert {s.family for s in provider.catalog.models} == {
-        "veo-3.1", "veo-3.1-fast", "kling-v3-std", "kling-v3-pro", "kling-v2.5-turbo-pro",
-        "seedance-2.0", "seedance-2.0-fast", "wan-2.7", "hailuo-02", "hailuo-2.3", "ltx-2",
+        "veo-3.1",
+        "veo-3.1-fast",
+        "kling-v3-std",
+        "kling-v3-pro",
+        "kling-v2.5-turbo-pro",
+        "seedance-2.0",
+        "seedance-2.0-fast",
+        "wan-2.7",
+        "hailuo-02",
+        "hailuo-2.3",
+        "ltx-2",
     }
 
 
@@ -149,9 +216,12 @@ def test_quotes_by_tier_and_sound(provider: Provider) -> None:
     assert quote(model="ltx-2", duration=10, resolution="2160p") == "2.40"
     unknown = provider.quote(provider.fit(vidgen.VideoRequest(prompt="p", model="kling-v3-pro")))
     assert unknown.amount is None
-    assert vidgen.get_provider("fal", api_key=KEY).quote(
-        provider.fit(vidgen.VideoRequest(prompt="p", model="seedance-2.0", duration=5))
-    ).unit == "million tokens"
+    assert (
+        vidgen.get_provider("fal", api_key=KEY)
+        .quote(provider.fit(vidgen.VideoRequest(prompt="p", model="seedance-2.0", duration=5)))
+        .unit
+        == "million tokens"
+    )
 
 
 # -- an endpoint added only in vidgen.toml ------------------------------------------------------
@@ -209,14 +279,34 @@ def test_an_endpoint_added_in_vidgen_toml_is_fitted_quoted_and_submitted(
     server.route(
         "POST",
         "/fal-ai/pixverse/v5/image-to-video",
-        reply(200, json={"request_id": request_id, "status_url": queue + "/status", "response_url": queue, "cancel_url": queue + "/cancel"}),
+        reply(
+            200,
+            json={
+                "request_id": request_id,
+                "status_url": queue + "/status",
+                "response_url": queue,
+                "cancel_url": queue + "/cancel",
+            },
+        ),
     )
-    server.route("GET", "/fal-ai/pixverse/requests/" + request_id + "/status", reply(200, json={"status": "COMPLETED"}))
-    server.route("GET", "/fal-ai/pixverse/requests/" + request_id, reply(200, json={"video": {"url": "https://v3.fal.media/files/x/out.mp4"}}))
+    server.route(
+        "GET",
+        "/fal-ai/pixverse/requests/" + request_id + "/status",
+        reply(200, json={"status": "COMPLETED"}),
+    )
+    server.route(
+        "GET",
+        "/fal-ai/pixverse/requests/" + request_id,
+        reply(200, json={"video": {"url": "https://v3.fal.media/files/x/out.mp4"}}),
+    )
     server.otherwise(reply(200, content=b"video"))
 
     request = vidgen.VideoRequest(
-        prompt="a paper boat", duration=8, model="pixverse-v5", seed=11, negative_prompt="text",
+        prompt="a paper boat",
+        duration=8,
+        model="pixverse-v5",
+        seed=11,
+        negative_prompt="text",
         reference=vidgen.Reference.from_url("https://example.com/boat.png"),
     )
     with fake_client(server, profile="myfal") as client:
@@ -246,13 +336,25 @@ def test_an_endpoint_added_in_vidgen_toml_is_fitted_quoted_and_submitted(
 
 
 def test_a_bad_wire_table_in_vidgen_toml_names_the_profile() -> None:
-    bad = {"id": "fal-ai/x/y", "durations": [5], "sizes": ["1280x720"], "wire": {"fields": {"duration": {"name": "d", "format": "{sec}"}}}}
+    bad = {
+        "id": "fal-ai/x/y",
+        "durations": [5],
+        "sizes": ["1280x720"],
+        "wire": {"fields": {"duration": {"name": "d", "format": "{sec}"}}},
+    }
     provider = vidgen.get_provider("fal", api_key=KEY, models=[bad], profile="mine")
-    with pytest.raises(vidgen.ConfigError, match=r"profile 'mine': model 'fal-ai/x/y': wire.fields.duration.format"):
+    with pytest.raises(
+        vidgen.ConfigError, match=r"profile 'mine': model 'fal-ai/x/y': wire.fields.duration.format"
+    ):
         _ = provider.catalog
 
 
 def test_an_endpoint_id_that_is_not_a_path_is_refused() -> None:
-    bad = {"id": "x", "durations": [5], "sizes": ["1280x720"], "wire": {"text_to_video": "../admin?x=1"}}
+    bad = {
+        "id": "x",
+        "durations": [5],
+        "sizes": ["1280x720"],
+        "wire": {"text_to_video": "../admin?x=1"},
+    }
     with pytest.raises(vidgen.ConfigError, match="not a fal endpoint"):
         _ = vidgen.get_provider("fal", api_key=KEY, models=[bad]).catalog

@@ -27,7 +27,8 @@ def test_the_request_asks_for_every_shipped_endpoint(provider: Provider) -> None
     assert request is not None
     assert str(request.url.copy_with(query=None)) == PRICING_URL
     asked = request.url.params.get_list("endpoint_id")
-    assert "fal-ai/veo3.1" in asked and "fal-ai/veo3.1/image-to-video" in asked
+    assert "fal-ai/veo3.1" in asked
+    assert "fal-ai/veo3.1/image-to-video" in asked
     assert "fal-ai/veo3.1/reference-to-video" not in asked  # priced like the model
     assert len(asked) == 22 <= 50
     assert request.headers["authorization"] == f"Key {KEY}"
@@ -59,7 +60,11 @@ def test_prices_become_dated_tables_citing_the_api(provider: Provider) -> None:
     }  # a per-token unit is not quoted: Seedance keeps its shipped price
     veo = by_id["fal-ai/veo3.1"]
     base = veo[0]  # the base tier (720p/1080p without sound) is replaced...
-    assert (base["per_second"], base["source"], base["as_of"]) == ("0.25", PRICING_URL, "2026-11-30")
+    assert (base["per_second"], base["source"], base["as_of"]) == (
+        "0.25",
+        PRICING_URL,
+        "2026-11-30",
+    )
     assert (base["resolutions"], base["audio"]) == (["720p", "1080p"], False)
     assert veo[1]["per_second"] == "0.40"  # ...the other tiers keep their shipped figures
     kling = by_id["fal-ai/kling-video/v3/pro/text-to-video"]
@@ -70,11 +75,14 @@ def test_prices_become_dated_tables_citing_the_api(provider: Provider) -> None:
 def test_pages_follow_fal_s_cursor(provider: Provider) -> None:
     request = provider.build_catalog_refresh(None)
     assert request is not None
-    first = httpx.Response(200, json={"prices": [], "has_more": True, "next_cursor": "Mg=="}, request=request)
+    first = httpx.Response(
+        200, json={"prices": [], "has_more": True, "next_cursor": "Mg=="}, request=request
+    )
     _, cursor = provider.parse_catalog_refresh(first)
     assert cursor == "0:Mg=="
     following = provider.build_catalog_refresh(cursor)
-    assert following is not None and following.url.params["cursor"] == "Mg=="
+    assert following is not None
+    assert following.url.params["cursor"] == "Mg=="
 
 
 def test_a_broken_answer_is_a_protocol_error(provider: Provider) -> None:
@@ -90,7 +98,15 @@ def test_refresh_catalog_keeps_an_overlay_that_quotes_cite() -> None:
     server.route(
         "GET",
         "/v1/models/pricing",
-        reply(200, json={"prices": [price("fal-ai/veo3.1/fast", 0.12)], "has_more": False, "next_cursor": None}, headers={"Date": DATE}),
+        reply(
+            200,
+            json={
+                "prices": [price("fal-ai/veo3.1/fast", 0.12)],
+                "has_more": False,
+                "next_cursor": None,
+            },
+            headers={"Date": DATE},
+        ),
     )
     with fake_client(server, provider="fal") as client:
         before = client.quote(vidgen.VideoRequest(prompt="p", model="veo-3.1-fast", audio=False))
@@ -98,7 +114,11 @@ def test_refresh_catalog_keeps_an_overlay_that_quotes_cite() -> None:
         after = client.quote(vidgen.VideoRequest(prompt="p", model="veo-3.1-fast", audio=False))
     assert path.name == "fal.json"
     assert str(before.amount) == "0.80"
-    assert (str(after.amount), after.source, after.as_of) == ("0.96", PRICING_URL, dt.date(2026, 11, 30))
+    assert (str(after.amount), after.source, after.as_of) == (
+        "0.96",
+        PRICING_URL,
+        dt.date(2026, 11, 30),
+    )
     assert len(server.requests) == 1
 
 

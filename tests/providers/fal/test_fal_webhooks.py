@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from fal_payloads import VIDEO_URL, WEBHOOK_ERROR, WEBHOOK_OK, WEBHOOK_PAYLOAD_ERROR, WEBHOOK_REQUEST_ID
+from fal_payloads import (
+    VIDEO_URL,
+    WEBHOOK_ERROR,
+    WEBHOOK_OK,
+    WEBHOOK_PAYLOAD_ERROR,
+    WEBHOOK_REQUEST_ID,
+)
 from fal_signing import jwks, new_key, signed
 
 import vidgen
@@ -154,6 +160,8 @@ def test_a_payload_error_delivery_sends_vidgen_to_the_result() -> None:
 
 def test_callbacks_are_the_same_deliveries() -> None:
     provider = vidgen.get_provider("fal", api_key=KEY)
-    assert provider.parse_callback({}, json.dumps(WEBHOOK_OK).encode()).status is JobStatus.SUCCEEDED
+    assert (
+        provider.parse_callback({}, json.dumps(WEBHOOK_OK).encode()).status is JobStatus.SUCCEEDED
+    )
     with pytest.raises(vidgen.ProtocolError):
         provider.parse_webhook({}, b"not json")

@@ -40,7 +40,9 @@ def submitted(provider: Provider, endpoint: str = "fal-ai/veo3.1") -> vidgen.Job
     )
 
 
-def answer(provider: Provider, request: httpx.Request, status: int, body: Any, **headers: str) -> vidgen.Job:
+def answer(
+    provider: Provider, request: httpx.Request, status: int, body: Any, **headers: str
+) -> vidgen.Job:
     response = httpx.Response(status, json=body, headers=headers, request=request)
     return provider.parse_status(response)
 
@@ -96,7 +98,9 @@ def test_bytes_are_sent_as_a_data_url(provider: Provider) -> None:
 def test_webhook_and_retention_settings() -> None:
     provider = vidgen.get_provider("fal", api_key=KEY, object_expiration_seconds=3600)
     fitted = provider.fit(
-        vidgen.VideoRequest(prompt="p", model="veo-3.1-fast", callback_url="https://hooks.example.com/fal")
+        vidgen.VideoRequest(
+            prompt="p", model="veo-3.1-fast", callback_url="https://hooks.example.com/fal"
+        )
     )
     request = provider.build_submit(fitted)
     assert request.url.params["fal_webhook"] == "https://hooks.example.com/fal"
@@ -114,10 +118,14 @@ def test_a_bad_retention_setting_is_refused(bad: Any) -> None:
 
 
 def test_provider_options_add_fields_but_never_overwrite_vidgen_s(provider: Provider) -> None:
-    ok = vidgen.VideoRequest(prompt="p", model="veo-3.1", provider_options={"fal": {"auto_fix": False}})
+    ok = vidgen.VideoRequest(
+        prompt="p", model="veo-3.1", provider_options={"fal": {"auto_fix": False}}
+    )
     body = json.loads(provider.build_submit(provider.fit(ok)).content)
     assert body["auto_fix"] is False
-    clash = vidgen.VideoRequest(prompt="p", model="veo-3.1", provider_options={"fal": {"duration": "4s"}})
+    clash = vidgen.VideoRequest(
+        prompt="p", model="veo-3.1", provider_options={"fal": {"duration": "4s"}}
+    )
     with pytest.raises(vidgen.UnsupportedRequest, match="duration") as caught:
         provider.fit(clash)
     assert caught.value.param == "provider_options.fal.duration"
@@ -125,7 +133,11 @@ def test_provider_options_add_fields_but_never_overwrite_vidgen_s(provider: Prov
 
 def test_the_submit_answer_is_a_queued_job(provider: Provider) -> None:
     job = submitted(provider, "fal-ai/veo3.1/image-to-video")
-    assert (job.id, job.status, job.model) == (REQUEST_ID, JobStatus.QUEUED, "fal-ai/veo3.1/image-to-video")
+    assert (job.id, job.status, job.model) == (
+        REQUEST_ID,
+        JobStatus.QUEUED,
+        "fal-ai/veo3.1/image-to-video",
+    )
     assert job.raw["status_url"] == STATUS_URL
 
 
@@ -139,7 +151,11 @@ def test_a_submit_answer_without_request_id_is_a_protocol_error(provider: Provid
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [(IN_QUEUE, JobStatus.QUEUED), (IN_PROGRESS, JobStatus.RUNNING), (COMPLETED, JobStatus.RUNNING)],
+    [
+        (IN_QUEUE, JobStatus.QUEUED),
+        (IN_PROGRESS, JobStatus.RUNNING),
+        (COMPLETED, JobStatus.RUNNING),
+    ],
 )
 def test_statuses(provider: Provider, body: dict[str, Any], status: JobStatus) -> None:
     job = submitted(provider)
@@ -153,16 +169,18 @@ def test_statuses(provider: Provider, body: dict[str, Any], status: JobStatus) -
 def test_completed_is_read_from_the_result_at_once(provider: Provider) -> None:
     job = submitted(provider, "fal-ai/veo3.1/image-to-video")
     completed = answer(provider, provider.build_status(job), 200, COMPLETED)
-    assert provider.poll_hint(
-        httpx.Response(200, json=COMPLETED, request=provider.build_status(job))
-    ) == 0.0
+    assert (
+        provider.poll_hint(httpx.Response(200, json=COMPLETED, request=provider.build_status(job)))
+        == 0.0
+    )
     result_request = provider.build_status(completed)
     assert str(result_request.url) == REQUEST_URL
     done = answer(provider, result_request, 200, RESULT, **{"x-fal-billable-units": "8"})
     assert done.status is JobStatus.SUCCEEDED
     assert done.model == "fal-ai/veo3.1/image-to-video"  # the endpoint, carried along
     assert [o.url for o in done.outputs] == [VIDEO_URL]
-    assert done.usage is not None and str(done.usage.units) == "8"
+    assert done.usage is not None
+    assert str(done.usage.units) == "8"
 
 
 def test_the_result_s_width_height_and_duration(provider: Provider) -> None:
@@ -180,7 +198,10 @@ def test_a_result_refused_by_the_content_checker_is_a_failed_job(provider: Provi
     job = provider.parse_status(make_response(422, json=MODEL_ERROR_422, url=REQUEST_URL))
     assert job.status is JobStatus.FAILED
     assert job.error is not None
-    assert (job.error.code, job.error.provider_code) == ("content_policy", "content_policy_violation")
+    assert (job.error.code, job.error.provider_code) == (
+        "content_policy",
+        "content_policy_violation",
+    )
     assert "flagged by a content checker" in job.error.message
 
 
@@ -193,7 +214,9 @@ def test_a_validation_error_on_the_result_is_a_failed_job(provider: Provider) ->
 
 
 def test_a_request_error_on_the_result_is_a_failed_unbilled_job(provider: Provider) -> None:
-    response = make_response(504, json=REQUEST_ERROR, url=REQUEST_URL, headers={"x-fal-error-type": "request_timeout"})
+    response = make_response(
+        504, json=REQUEST_ERROR, url=REQUEST_URL, headers={"x-fal-error-type": "request_timeout"}
+    )
     job = provider.parse_status(response)
     assert job.status is JobStatus.FAILED
     assert job.error is not None
@@ -204,7 +227,8 @@ def test_a_request_error_on_the_result_is_a_failed_unbilled_job(provider: Provid
 def test_an_expired_result_says_where_the_video_may_still_be(provider: Provider) -> None:
     with pytest.raises(vidgen.NotFound) as caught:
         provider.parse_status(make_response(404, json={"detail": "Not Found"}, url=REQUEST_URL))
-    assert caught.value.hint is not None and "1 hour" in caught.value.hint
+    assert caught.value.hint is not None
+    assert "1 hour" in caught.value.hint
 
 
 def test_a_result_without_video_is_failed(provider: Provider) -> None:
@@ -213,7 +237,11 @@ def test_a_result_without_video_is_failed(provider: Provider) -> None:
 
 
 def test_unseen_statuses_are_unknown_and_third_party_ones_are_mapped(provider: Provider) -> None:
-    for wire, neutral in [("PAUSED", JobStatus.UNKNOWN), ("FAILED", JobStatus.FAILED), ("CANCELED", JobStatus.CANCELLED)]:
+    for wire, neutral in [
+        ("PAUSED", JobStatus.UNKNOWN),
+        ("FAILED", JobStatus.FAILED),
+        ("CANCELED", JobStatus.CANCELLED),
+    ]:
         job = provider.parse_status(make_response(json={"status": wire}, url=STATUS_URL))
         assert job.status is neutral
 
@@ -227,10 +255,16 @@ def test_logs_setting_asks_for_logs() -> None:
 
 
 def test_a_job_known_by_endpoint_and_id(provider: Provider) -> None:
-    for ref in (f"fal-ai/kling-video/v3/pro/image-to-video/requests/{REQUEST_ID}", f"https://queue.fal.run/fal-ai/kling-video/requests/{REQUEST_ID}/status"):
+    for ref in (
+        f"fal-ai/kling-video/v3/pro/image-to-video/requests/{REQUEST_ID}",
+        f"https://queue.fal.run/fal-ai/kling-video/requests/{REQUEST_ID}/status",
+    ):
         job = provider.job_ref(ref)
         assert job.id == REQUEST_ID
-        assert str(provider.build_status(job).url) == f"https://queue.fal.run/fal-ai/kling-video/requests/{REQUEST_ID}/status"
+        assert (
+            str(provider.build_status(job).url)
+            == f"https://queue.fal.run/fal-ai/kling-video/requests/{REQUEST_ID}/status"
+        )
 
 
 def test_a_bare_request_id_cannot_be_polled(provider: Provider) -> None:
@@ -240,13 +274,17 @@ def test_a_bare_request_id_cannot_be_polled(provider: Provider) -> None:
 
 def test_urls_on_another_host_are_not_trusted(provider: Provider) -> None:
     body = {**SUBMITTED, "status_url": "https://evil.example.com/steal/status"}
-    job = provider.parse_submit(make_response(json=body, method="POST", url="https://queue.fal.run/fal-ai/veo3.1"))
+    job = provider.parse_submit(
+        make_response(json=body, method="POST", url="https://queue.fal.run/fal-ai/veo3.1")
+    )
     assert provider.build_status(job).url.host == "queue.fal.run"
 
 
 def test_ids_are_one_path_segment(provider: Provider) -> None:
     job = vidgen.Job(id="../../admin", provider="fal", model="fal-ai/veo3.1")
-    assert provider.build_status(job).url.raw_path == b"/fal-ai/veo3.1/requests/..%2F..%2Fadmin/status"
+    assert (
+        provider.build_status(job).url.raw_path == b"/fal-ai/veo3.1/requests/..%2F..%2Fadmin/status"
+    )
 
 
 @pytest.mark.parametrize(
@@ -274,7 +312,8 @@ def test_cancel_outcomes(provider: Provider) -> None:
         return provider.parse_cancel(httpx.Response(status, json=body, request=request), job)
 
     removed = cancel(200, {"status": "OK"})
-    assert removed is not None and removed.status is JobStatus.CANCELLED
+    assert removed is not None
+    assert removed.status is JobStatus.CANCELLED
     assert cancel(202, {"status": "CANCELLATION_REQUESTED"}) is None  # vidgen reads the status
     assert cancel(400, {"status": "ALREADY_COMPLETED"}) is None
     with pytest.raises(vidgen.NotFound):
@@ -289,18 +328,44 @@ def test_cancel_outcomes(provider: Provider) -> None:
 @pytest.mark.parametrize(
     ("status", "body", "headers", "cls", "code"),
     [
-        (504, REQUEST_ERROR, {"X-Fal-Error-Type": "request_timeout"}, vidgen.ServerError, "request_timeout"),
+        (
+            504,
+            REQUEST_ERROR,
+            {"X-Fal-Error-Type": "request_timeout"},
+            vidgen.ServerError,
+            "request_timeout",
+        ),
         (422, MODEL_ERROR_422, {}, vidgen.ContentPolicyViolation, "content_policy_violation"),
         (422, VALIDATION_422, {}, vidgen.InvalidRequest, "value_error.missing"),
         (401, PLATFORM_ERROR, {}, vidgen.AuthenticationError, "authorization_error"),
-        (401, {"detail": "Authentication is required to access this application."}, {}, vidgen.AuthenticationError, None),
-        (403, {"detail": "User is locked. Reason: Exhausted balance."}, {}, vidgen.InsufficientCredits, None),
+        (
+            401,
+            {"detail": "Authentication is required to access this application."},
+            {},
+            vidgen.AuthenticationError,
+            None,
+        ),
+        (
+            403,
+            {"detail": "User is locked. Reason: Exhausted balance."},
+            {},
+            vidgen.InsufficientCredits,
+            None,
+        ),
         (429, {"detail": "Too many requests"}, {"Retry-After": "7"}, vidgen.RateLimited, None),
-        (400, {"error": {"message": "bad", "code": "invalid_input"}}, {}, vidgen.InvalidRequest, "invalid_input"),
+        (
+            400,
+            {"error": {"message": "bad", "code": "invalid_input"}},
+            {},
+            vidgen.InvalidRequest,
+            "invalid_input",
+        ),
         (500, "<html>oops</html>", {}, vidgen.ServerError, None),
     ],
 )
-def test_error_shapes(provider: Provider, status: int, body: Any, headers: dict[str, str], cls: type, code: str | None) -> None:
+def test_error_shapes(
+    provider: Provider, status: int, body: Any, headers: dict[str, str], cls: type, code: str | None
+) -> None:
     if isinstance(body, str):
         response = make_response(status, content=body, headers=headers)
     else:
@@ -316,7 +381,9 @@ def test_error_shapes(provider: Provider, status: int, body: Any, headers: dict[
 
 
 def test_fal_retryable_header_decides(provider: Provider) -> None:
-    error = provider.parse_error(make_response(503, json={"detail": "x"}, headers={"X-Fal-Retryable": "false"}))
+    error = provider.parse_error(
+        make_response(503, json={"detail": "x"}, headers={"X-Fal-Retryable": "false"})
+    )
     assert error.retryable is False
 
 
@@ -328,6 +395,11 @@ def test_downloads_carry_no_key(provider: Provider) -> None:
     request = provider.build_download(done)
     assert str(request.url) == VIDEO_URL
     assert "authorization" not in request.headers
-    plain = vidgen.Job(id="x", provider="fal", status=JobStatus.SUCCEEDED, outputs=(vidgen.Output(url="http://cdn.example/v.mp4"),))
+    plain = vidgen.Job(
+        id="x",
+        provider="fal",
+        status=JobStatus.SUCCEEDED,
+        outputs=(vidgen.Output(url="http://cdn.example/v.mp4"),),
+    )
     with pytest.raises(vidgen.ProtocolError, match="not https"):
         provider.build_download(plain)

@@ -14,7 +14,11 @@ from vidgen_hosted.inputs import FIELDS, InputMap, build_input, check_fitted
 BASE: dict[str, Any] = {
     "id": "acme/video",
     "durations": [4, 8],
-    "sizes": ["1280x720", "720x1280", {"size": "3840x2160", "aspect": "16:9", "resolution": "2160p"}],
+    "sizes": [
+        "1280x720",
+        "720x1280",
+        {"size": "3840x2160", "aspect": "16:9", "resolution": "2160p"},
+    ],
     "reference": ["url", "file"],
     "last_frame": ["url"],
     "reference_images": ["url"],
@@ -30,7 +34,9 @@ def fit(wire: dict[str, Any], **request: Any) -> Fitted:
     # Any provider fits against its catalog; a relay described in config has no catalog of
     # its own, so the model is exactly the one given here.
     relay = vidgen.get_provider(
-        "openai-compatible", base_url="https://relay.example.com/v1", models=[{**BASE, "wire": wire}]
+        "openai-compatible",
+        base_url="https://relay.example.com/v1",
+        models=[{**BASE, "wire": wire}],
     )
     return relay.fit(VideoRequest(**{"prompt": "a calm sea", **request}))
 
@@ -130,7 +136,13 @@ def test_templates(field: str, template: str | None, kind: str | None, expected:
 
 
 def test_dotted_names_nest() -> None:
-    wire = {"fields": {"duration": "video.duration", "aspect": "video.aspect_ratio", "prompt": "text.prompt"}}
+    wire = {
+        "fields": {
+            "duration": "video.duration",
+            "aspect": "video.aspect_ratio",
+            "prompt": "text.prompt",
+        }
+    }
     assert build_input(fit(wire, duration=4)) == {
         "text": {"prompt": "a calm sea"},
         "video": {"duration": 4, "aspect_ratio": "16:9"},
@@ -140,7 +152,11 @@ def test_dotted_names_nest() -> None:
 def test_defaults_send_the_model_id_and_only_the_prompt() -> None:
     fitted = fit({})
     mapping = InputMap.of(fitted)
-    assert (mapping.text_to_video, mapping.image_to_video, mapping.reference_to_video) == ("acme/video", "acme/video", None)
+    assert (mapping.text_to_video, mapping.image_to_video, mapping.reference_to_video) == (
+        "acme/video",
+        "acme/video",
+        None,
+    )
     assert mapping.build(fitted) == {"prompt": "a calm sea"}
 
 
@@ -160,7 +176,10 @@ def test_a_rendered_value_of_the_wrong_type_is_a_config_error() -> None:
         ({"fields": {"duration_s": "d"}}, "not a field vidgen sends"),
         ({"fields": {"duration": 8}}, "must be the wire name"),
         ({"fields": {"duration": {"format": "{seconds}"}}}, "name must be"),
-        ({"fields": {"duration": {"name": "d", "format": "{secs}s"}}}, "{secs} is not a placeholder"),
+        (
+            {"fields": {"duration": {"name": "d", "format": "{secs}s"}}},
+            "{secs} is not a placeholder",
+        ),
         ({"fields": {"duration": {"name": "d", "format": "{seconds:02d}"}}}, "no format spec"),
         ({"fields": {"duration": {"name": "d", "format": "{seconds"}}}, "not a valid template"),
         ({"fields": {"duration": {"name": "d", "type": "decimal"}}}, "type must be one of"),
@@ -181,12 +200,24 @@ def test_malformed_wire_tables_are_config_errors(wire: Any, message: str) -> Non
 
 
 def test_provider_keys_are_accepted() -> None:
-    assert InputMap.from_wire({"version": "abc"}, model="m", provider_keys=("version",)).model == "m"
+    assert (
+        InputMap.from_wire({"version": "abc"}, model="m", provider_keys=("version",)).model == "m"
+    )
 
 
 def test_the_wire_table_must_send_what_the_catalog_offers() -> None:
-    fitted = fit({"fields": {"first_frame": "image", "last_frame": "end", "reference_images": "refs", "negative_prompt": "n", "seed": "s"}})
-    with pytest.raises(ConfigError, match="takes audio, but wire.fields has no audio"):
+    fitted = fit(
+        {
+            "fields": {
+                "first_frame": "image",
+                "last_frame": "end",
+                "reference_images": "refs",
+                "negative_prompt": "n",
+                "seed": "s",
+            }
+        }
+    )
+    with pytest.raises(ConfigError, match=r"takes audio, but wire\.fields has no audio"):
         check_fitted(fitted, provider="acme")
 
 
@@ -194,13 +225,23 @@ def test_the_wire_table_must_send_what_the_catalog_offers() -> None:
     ("request_fields", "param", "reason"),
     [
         ({"last_frame": "https://example.com/b.png"}, "last_frame", "only with a first frame"),
-        ({"reference": "https://example.com/a.png", "references": ["https://example.com/r.png"]}, "references", "only with reference images and no first frame"),
+        (
+            {"reference": "https://example.com/a.png", "references": ["https://example.com/r.png"]},
+            "references",
+            "only with reference images and no first frame",
+        ),
     ],
 )
-def test_what_the_endpoint_cannot_take_is_refused(request_fields: dict[str, Any], param: str, reason: str) -> None:
+def test_what_the_endpoint_cannot_take_is_refused(
+    request_fields: dict[str, Any], param: str, reason: str
+) -> None:
     converted: dict[str, Any] = {}
     for key, value in request_fields.items():
-        converted[key] = [vidgen.Reference.from_url(v) for v in value] if isinstance(value, list) else vidgen.Reference.from_url(value)
+        converted[key] = (
+            [vidgen.Reference.from_url(v) for v in value]
+            if isinstance(value, list)
+            else vidgen.Reference.from_url(value)
+        )
     fitted = fit(FULL, **converted)
     with pytest.raises(vidgen.UnsupportedRequest) as caught:
         check_fitted(fitted, provider="acme")
@@ -215,7 +256,15 @@ def test_an_image_only_model_needs_a_first_frame() -> None:
 
 
 def test_a_field_with_no_mapping_anywhere_is_refused() -> None:
-    wire = {"fields": {"first_frame": "image", "last_frame": "end", "reference_images": "refs", "audio": "a", "seed": "s"}}
+    wire = {
+        "fields": {
+            "first_frame": "image",
+            "last_frame": "end",
+            "reference_images": "refs",
+            "audio": "a",
+            "seed": "s",
+        }
+    }
     fitted = fit(wire, negative_prompt="blur")
     assert InputMap.of(fitted).problems(fitted) == [
         ("negative_prompt", "its wire table sends no negative prompt")

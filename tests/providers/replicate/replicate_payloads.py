@@ -44,7 +44,11 @@ CREATED: dict[str, Any] = {
         "web": f"https://replicate.com/p/{PREDICTION_ID}",
     },
 }
-PROCESSING: dict[str, Any] = {**CREATED, "status": "processing", "started_at": "2024-01-01T00:00:05.000Z"}
+PROCESSING: dict[str, Any] = {
+    **CREATED,
+    "status": "processing",
+    "started_at": "2024-01-01T00:00:05.000Z",
+}
 SUCCEEDED: dict[str, Any] = {
     **PROCESSING,
     "status": "succeeded",
@@ -60,11 +64,35 @@ FAILED: dict[str, Any] = {
     "error": "The input or output was flagged as sensitive. Please try again with different inputs. (E005)",
     "completed_at": "2024-01-01T00:00:40.000Z",
 }
-CANCELED: dict[str, Any] = {**PROCESSING, "status": "canceled", "completed_at": "2024-01-01T00:00:20.000Z"}
-ABORTED: dict[str, Any] = {**CREATED, "status": "aborted", "completed_at": "2024-01-01T00:05:00.000Z"}
+CANCELED: dict[str, Any] = {
+    **PROCESSING,
+    "status": "canceled",
+    "completed_at": "2024-01-01T00:00:20.000Z",
+}
+ABORTED: dict[str, Any] = {
+    **CREATED,
+    "status": "aborted",
+    "completed_at": "2024-01-01T00:05:00.000Z",
+}
 
-NOT_FOUND: dict[str, Any] = {"title": "Not Found", "detail": "Model not found: foo/bar", "status": 404}
+NOT_FOUND: dict[str, Any] = {
+    "title": "Not Found",
+    "detail": "Model not found: foo/bar",
+    "status": 404,
+}
 THROTTLED: dict[str, Any] = {"detail": "Request was throttled. Your rate limit resets in ~30s."}
-UNAUTHENTICATED: dict[str, Any] = {"title": "Unauthenticated", "detail": "You did not pass a valid authentication token", "status": 401}
-PAYMENT: dict[str, Any] = {"title": "Insufficient credit", "detail": "You have insufficient credit to run this model. Go to https://replicate.com/account/billing to purchase credit.", "status": 402}
-INVALID: dict[str, Any] = {"title": "Input validation failed", "detail": "- input.duration: duration must be one of the following: 4, 6, 8", "status": 422}
+UNAUTHENTICATED: dict[str, Any] = {
+    "title": "Unauthenticated",
+    "detail": "You did not pass a valid authentication token",
+    "status": 401,
+}
+PAYMENT: dict[str, Any] = {
+    "title": "Insufficient credit",
+    "detail": "You have insufficient credit to run this model. Go to https://replicate.com/account/billing to purchase credit.",
+    "status": 402,
+}
+INVALID: dict[str, Any] = {
+    "title": "Input validation failed",
+    "detail": "- input.duration: duration must be one of the following: 4, 6, 8",
+    "status": 422,
+}

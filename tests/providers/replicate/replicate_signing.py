@@ -15,7 +15,9 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def signed(secret: str, body: dict[str, Any], *, at: dt.datetime, msg_id: str = "msg_2a3KvR8") -> tuple[dict[str, str], bytes]:
+def signed(
+    secret: str, body: dict[str, Any], *, at: dt.datetime, msg_id: str = "msg_2a3KvR8"
+) -> tuple[dict[str, str], bytes]:
     raw = json.dumps(body).encode()
     signature = Webhook(secret).sign(msg_id, at, raw.decode())
     headers = {

@@ -43,7 +43,9 @@ def client(cassette_client: Callable[..., vidgen.Client], clock: FakeClock) -> v
 
 
 @pytest.mark.vcr
-def test_lifecycle_sync(vcr: Any, tmp_path: Path, client: vidgen.Client, sent: list[httpx.Request]) -> None:
+def test_lifecycle_sync(
+    vcr: Any, tmp_path: Path, client: vidgen.Client, sent: list[httpx.Request]
+) -> None:
     job = client.submit(LANTERN)
     assert (job.id, job.status) == (PREDICTION_ID, JobStatus.QUEUED)
     done = client.wait(job, timeout=900)
@@ -64,7 +66,13 @@ def test_lifecycle_sync(vcr: Any, tmp_path: Path, client: vidgen.Client, sent: l
 
 @pytest.mark.vcr
 @pytest.mark.anyio
-async def test_prefer_wait_answers_finished_async(vcr: Any, tmp_path: Path, clock: FakeClock, cassette_async_client: Callable[..., vidgen.AsyncClient], sent: list[httpx.Request]) -> None:
+async def test_prefer_wait_answers_finished_async(
+    vcr: Any,
+    tmp_path: Path,
+    clock: FakeClock,
+    cassette_async_client: Callable[..., vidgen.AsyncClient],
+    sent: list[httpx.Request],
+) -> None:
     provider = vidgen.get_provider("replicate", api_key=KEY, prefer_wait=60)
     async with cassette_async_client(clock=clock, provider=provider) as client:
         job = await client.submit(LANTERN)
@@ -91,7 +99,9 @@ def test_cancel_sync(vcr: Any, client: vidgen.Client, sent: list[httpx.Request])
 
 @pytest.mark.vcr
 @pytest.mark.anyio
-async def test_cancel_async(vcr: Any, clock: FakeClock, cassette_async_client: Callable[..., vidgen.AsyncClient]) -> None:
+async def test_cancel_async(
+    vcr: Any, clock: FakeClock, cassette_async_client: Callable[..., vidgen.AsyncClient]
+) -> None:
     async with cassette_async_client(clock=clock, provider="replicate", api_key=KEY) as client:
         job = await client.submit(LANTERN)
         after = await client.cancel(job)
@@ -106,10 +116,25 @@ def _delivery(secret: str) -> tuple[dict[str, str], bytes, dt.datetime]:
 
 
 @pytest.mark.vcr
-def test_webhook_sync(vcr: Any, tmp_path: Path, cassette_client: Callable[..., vidgen.Client], clock: FakeClock, sent: list[httpx.Request]) -> None:
+def test_webhook_sync(
+    vcr: Any,
+    tmp_path: Path,
+    cassette_client: Callable[..., vidgen.Client],
+    clock: FakeClock,
+    sent: list[httpx.Request],
+) -> None:
     secret = new_secret()
-    client = cassette_client(clock=clock, provider=vidgen.get_provider("replicate", api_key=KEY, webhook_secret=secret))
-    job = client.submit(vidgen.VideoRequest(prompt=LANTERN.prompt, model=LANTERN.model, audio=False, callback_url="https://hooks.example.com/replicate"))
+    client = cassette_client(
+        clock=clock, provider=vidgen.get_provider("replicate", api_key=KEY, webhook_secret=secret)
+    )
+    job = client.submit(
+        vidgen.VideoRequest(
+            prompt=LANTERN.prompt,
+            model=LANTERN.model,
+            audio=False,
+            callback_url="https://hooks.example.com/replicate",
+        )
+    )
     headers, body, now = _delivery(secret)
     assert client.provider.verify_webhook(headers, body, secret=None, now=now).id == "msg_2a3KvR8"
     done = client.provider.parse_webhook(headers, body)
@@ -126,11 +151,23 @@ def test_webhook_sync(vcr: Any, tmp_path: Path, cassette_client: Callable[..., v
 
 @pytest.mark.vcr
 @pytest.mark.anyio
-async def test_webhook_async(vcr: Any, tmp_path: Path, cassette_async_client: Callable[..., vidgen.AsyncClient], clock: FakeClock) -> None:
+async def test_webhook_async(
+    vcr: Any,
+    tmp_path: Path,
+    cassette_async_client: Callable[..., vidgen.AsyncClient],
+    clock: FakeClock,
+) -> None:
     secret = new_secret()
     provider = vidgen.get_provider("replicate", api_key=KEY, webhook_secret=secret)
     async with cassette_async_client(clock=clock, provider=provider) as client:
-        job = await client.submit(vidgen.VideoRequest(prompt=LANTERN.prompt, model=LANTERN.model, audio=False, callback_url="https://hooks.example.com/replicate"))
+        job = await client.submit(
+            vidgen.VideoRequest(
+                prompt=LANTERN.prompt,
+                model=LANTERN.model,
+                audio=False,
+                callback_url="https://hooks.example.com/replicate",
+            )
+        )
         headers, body, now = _delivery(secret)
         with pytest.raises(vidgen.WebhookRejected):
             provider.verify_webhook(headers, body, secret=None, now=now + dt.timedelta(minutes=6))
@@ -153,7 +190,9 @@ def test_failed_prediction(vcr: Any, tmp_path: Path, client: vidgen.Client) -> N
 
 
 @pytest.mark.vcr
-def test_create_throttled_then_accepted(vcr: Any, clock: FakeClock, client: vidgen.Client, sent: list[httpx.Request]) -> None:
+def test_create_throttled_then_accepted(
+    vcr: Any, clock: FakeClock, client: vidgen.Client, sent: list[httpx.Request]
+) -> None:
     job = client.submit(LANTERN)
     assert job.id == PREDICTION_ID
     assert clock.sleeps == [30.0]  # "resets in ~30s": a 429 proves nothing was created

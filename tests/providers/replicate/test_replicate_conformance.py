@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from replicate_payloads import CREATED, INVALID, NOT_FOUND, PAYMENT, SUCCEEDED, THROTTLED, UNAUTHENTICATED
+from replicate_payloads import (
+    CREATED,
+    INVALID,
+    NOT_FOUND,
+    PAYMENT,
+    SUCCEEDED,
+    THROTTLED,
+    UNAUTHENTICATED,
+)
 
 import vidgen
 from vidgen import JobStatus
@@ -33,7 +41,10 @@ class TestReplicateConformance(ProviderConformance):
     submit_body = CREATED
     # Finished minutes before the kit's client clock (2025-10-09 08:53 UTC), so its output,
     # kept for an hour, can still be downloaded.
-    succeeded_body: ClassVar[dict[str, Any]] = {**SUCCEEDED, "completed_at": "2025-10-09T08:50:00.000Z"}
+    succeeded_body: ClassVar[dict[str, Any]] = {
+        **SUCCEEDED,
+        "completed_at": "2025-10-09T08:50:00.000Z",
+    }
     error_bodies: ClassVar[list[tuple[int, Any, type[vidgen.ProviderError]]]] = ERRORS
 
     def status_body(self, status: str) -> Any:

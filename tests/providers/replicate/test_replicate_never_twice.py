@@ -21,8 +21,14 @@ CREATE = "/v1/models/google/veo-3.1-fast/predictions"
 
 def server() -> FakeServer:
     fake = FakeServer()
-    fake.route("POST", CREATE, fail(httpx.ReadTimeout, "the Prefer: wait hold outlasted the read timeout"))
-    fake.route("GET", "/v1/predictions", reply(200, json={"next": None, "previous": None, "results": [PROCESSING]}))
+    fake.route(
+        "POST", CREATE, fail(httpx.ReadTimeout, "the Prefer: wait hold outlasted the read timeout")
+    )
+    fake.route(
+        "GET",
+        "/v1/predictions",
+        reply(200, json={"next": None, "previous": None, "results": [PROCESSING]}),
+    )
     return fake
 
 
@@ -52,7 +58,11 @@ async def test_a_timed_out_wait_is_not_resent_async() -> None:
 def test_a_server_error_on_create_is_not_resent() -> None:
     fake = FakeServer()
     fake.route("POST", CREATE, reply(503, json={"detail": "Service Unavailable"}))
-    with fake_client(fake, provider="replicate", api_key=KEY) as client, pytest.raises(vidgen.ServerError) as caught:
+    with (
+        fake_client(fake, provider="replicate", api_key=KEY) as client,
+        pytest.raises(vidgen.ServerError) as caught,
+    ):
         client.submit(REQUEST)
     assert fake.count("POST") == 1
-    assert caught.value.hint is not None and "not resent" in caught.value.hint
+    assert caught.value.hint is not None
+    assert "not resent" in caught.value.hint

@@ -22,7 +22,11 @@ def test_a_signed_delivery_verifies_and_parses() -> None:
     delivery = provider.verify_webhook(headers, body, secret=None, now=NOW)
     assert (delivery.id, delivery.sent_at) == ("msg_2a3KvR8", NOW - dt.timedelta(seconds=20))
     job = provider.parse_webhook(headers, body)
-    assert (job.id, job.status, [o.url for o in job.outputs]) == (PREDICTION_ID, JobStatus.SUCCEEDED, [OUTPUT_URL])
+    assert (job.id, job.status, [o.url for o in job.outputs]) == (
+        PREDICTION_ID,
+        JobStatus.SUCCEEDED,
+        [OUTPUT_URL],
+    )
 
 
 def test_the_secret_argument_wins() -> None:
@@ -41,7 +45,9 @@ def test_stale_is_judged_against_now_not_the_wall_clock() -> None:
     assert provider.verify_webhook(headers, body, secret=None, now=old + dt.timedelta(seconds=299))
     for late in (301, -301, 3600):
         with pytest.raises(vidgen.WebhookRejected) as caught:
-            provider.verify_webhook(headers, body, secret=None, now=old + dt.timedelta(seconds=late))
+            provider.verify_webhook(
+                headers, body, secret=None, now=old + dt.timedelta(seconds=late)
+            )
         assert caught.value.reason == "stale"
 
 
@@ -54,7 +60,9 @@ def test_forged_and_altered_deliveries_are_refused() -> None:
     assert (caught.value.reason, caught.value.status_code) == ("forged", 401)
     headers, body = signed(secret, SUCCEEDED, at=NOW)
     with pytest.raises(vidgen.WebhookRejected, match="does not match"):
-        provider.verify_webhook(headers, body.replace(b"succeeded", b"failed"), secret=None, now=NOW)
+        provider.verify_webhook(
+            headers, body.replace(b"succeeded", b"failed"), secret=None, now=NOW
+        )
     headers["webhook-id"] = "msg_other"
     with pytest.raises(vidgen.WebhookRejected, match="does not match"):
         provider.verify_webhook(headers, body, secret=None, now=NOW)
@@ -62,7 +70,12 @@ def test_forged_and_altered_deliveries_are_refused() -> None:
 
 @pytest.mark.parametrize(
     ("header", "value"),
-    [("webhook-id", None), ("webhook-signature", None), ("webhook-timestamp", "soon"), ("webhook-timestamp", None)],
+    [
+        ("webhook-id", None),
+        ("webhook-signature", None),
+        ("webhook-timestamp", "soon"),
+        ("webhook-timestamp", None),
+    ],
 )
 def test_malformed_deliveries(header: str, value: str | None) -> None:
     secret = new_secret()
