@@ -999,19 +999,20 @@ def _refreshed_prices(
     }
     if as_of is not None:
         fresh["as_of"] = as_of.isoformat()
-    shipped = [p for p in spec.prices if getattr(p, field) is not None and p.currency == currency]
-    tables = [_price_table(p) for p in spec.prices]
+    # The shipped entries that only said "unknown" give way to fal's figure.
+    known = [p for p in spec.prices if p.known]
+    shipped = [p for p in known if getattr(p, field) is not None and p.currency == currency]
+    tables = [_price_table(p) for p in known]
     if not shipped:
         return [fresh, *tables]
     base = min(shipped, key=lambda p: getattr(p, field))
-    index = list(spec.prices).index(base)
     if base.resolutions:
         fresh["resolutions"] = list(base.resolutions)
     if base.sizes:
         fresh["sizes"] = list(base.sizes)
     if base.audio is not None:
         fresh["audio"] = base.audio
-    tables[index] = fresh
+    tables[known.index(base)] = fresh
     return tables
 
 
