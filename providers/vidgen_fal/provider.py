@@ -150,6 +150,9 @@ class FalProvider(Provider):
             profile=profile,
         )
         self.webhook_jwks = webhook_jwks
+        # Endpoints of the requests this provider submitted, by request id: a webhook or
+        # callback names only the request id, and fal's status URLs need the endpoint's app.
+        self._endpoints: dict[str, str] = {}
         self._keys: tuple[bytes, ...] | None = None
         if webhook_jwks is not None:
             from ._signing import load_jwks
@@ -230,9 +233,10 @@ class FalProvider(Provider):
         return json.dumps({"expiration_duration_seconds": None if seconds == "never" else seconds})
 
     def build_status(self, job: Job) -> httpx.Request:
-        """The status URL, or the result URL once the status said ``COMPLETED``."""
+        """The status URL, or the result URL once the request is known to have finished."""
         urls = self._urls(job)
-        if job.raw.get("status") == "COMPLETED" and not job.is_terminal:
+        # COMPLETED (a status said so), or OK/ERROR (a webhook did): the result is next.
+        if job.raw.get("status") in ("COMPLETED", "OK", "ERROR"):
             url = urls["response_url"]
         else:
             url = urls["status_url"] + ("?logs=1" if self.logs else "")
@@ -279,7 +283,8 @@ class FalProvider(Provider):
                 urls[key] = value
         if len(urls) == 3:
             return urls
-        if not job.model:
+        model = job.model or self._endpoints.get(job.id)
+        if not model:
             raise UnsupportedRequest(
                 f"fal needs the endpoint to find request {job.id}: pass the Job that submit() "
                 "returned, or 'ENDPOINT/requests/ID' (e.g. fal-ai/veo3.1/requests/<id>)",
@@ -287,7 +292,7 @@ class FalProvider(Provider):
                 value=job.id,
                 provider=self.name,
             )
-        base = self.url(f"{app_of(job.model)}/requests/{_segment(job.id)}")
+        base = self.url(f"{app_of(model)}/requests/{_segment(job.id)}")
         rebuilt = {
             "status_url": f"{base}/status",
             "response_url": base,
@@ -314,6 +319,8 @@ class FalProvider(Provider):
                 body=body,
             )
         model = _endpoint_of(response, self.base_url)
+        if model:
+            self._endpoints[str(body["request_id"])] = model
         status = body.get("status")
         return Job(
             id=str(body["request_id"]),

@@ -165,3 +165,24 @@ def test_callbacks_are_the_same_deliveries() -> None:
     )
     with pytest.raises(vidgen.ProtocolError):
         provider.parse_webhook({}, b"not json")
+
+
+def test_a_callback_is_a_hint_and_the_result_is_read_from_the_queue() -> None:
+    from fal_payloads import QUEUE, REQUEST_ID, REQUEST_URL, RESULT, SUBMITTED
+
+    from vidgen.testing import FakeServer, fake_client, reply
+
+    server = FakeServer()
+    server.route("POST", "/fal-ai/veo3.1/fast", reply(200, json=SUBMITTED))
+    server.route("GET", f"/fal-ai/veo3.1/requests/{REQUEST_ID}", reply(200, json=RESULT))
+    request = vidgen.VideoRequest(
+        prompt="p", model="veo-3.1-fast", callback_url="https://hooks.example.com/fal"
+    )
+    with fake_client(server, provider="fal") as client:
+        job = client.submit(request)
+        hook_url = server.sent("POST")[0].url.params["fal_webhook"]
+        body = json.dumps({**WEBHOOK_OK, "request_id": REQUEST_ID}).encode()
+        done = client.handle_callback(body, url=hook_url)
+    assert (done.id, done.status) == (job.id, JobStatus.SUCCEEDED)
+    assert str(server.requests[-1].url) == REQUEST_URL  # re-read from fal, not trusted
+    assert QUEUE in REQUEST_URL
