@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,23 +18,35 @@ from vidgen.testing import FakeClock
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 
-# Environment variables that could leak a real key or config into a test.
+# Environment variables that could leak a real key or config into a test: vidgen's own,
+# every installed provider's key variable, and anything named like a credential.
 _ISOLATE = (
     "VIDGEN_CONFIG",
     "VIDGEN_DISABLE_PLUGINS",
     "VIDGEN_HOME",
-    "OPENAI_API_KEY",
-    "APIYI_API_KEY",
-    "AIVIDEOAPI_API_KEY",
-    "AZURE_OPENAI_API_KEY",
+    "VIDGEN_LEDGER_URL",
     "AZURE_OPENAI_ENDPOINT",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_LOCATION",
+    "GOOGLE_APPLICATION_CREDENTIALS",
 )
+_CREDENTIAL = re.compile(r"(API_KEY|API_TOKEN|API_SECRET|ACCESS_KEY|SECRET_KEY|_KEY|_TOKEN)$")
+
+
+def _credential_variables() -> set[str]:
+    names = {name for name in os.environ if _CREDENTIAL.search(name)}
+    registry = vidgen.plugins.get_registry()
+    for provider in registry.names:
+        cls = registry.get(provider)
+        if cls is not None and cls.api_key_env:
+            names.add(cls.api_key_env)
+    return names
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No real keys or config; the working directory and home are empty temp folders."""
-    for name in _ISOLATE:
+    for name in (*_ISOLATE, *_credential_variables()):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     home.mkdir()

@@ -97,11 +97,12 @@ class CallbackTokens:
         if hint is None:
             raise CallbackRejected(f"callback rejected: {'; '.join(problems)}", reason="malformed")
         expected = self._tokens.get(hint.id)
-        if expected is None and ledger is not None:
+        entry = ledger.get(hint.id) if ledger is not None else None
+        if entry is not None and entry.provider != hint.provider:
+            entry = None
+        if expected is None and entry is not None:
             # Submitted by an earlier process: its token is in the ledger.
-            entry = ledger.get(hint.id)
-            if entry is not None and entry.provider == hint.provider:
-                expected = entry.callback_token
+            expected = entry.callback_token
         if expected is None:
             raise CallbackRejected(
                 f"callback rejected: job {hint.id} was not submitted by this client (for a job "
@@ -117,4 +118,6 @@ class CallbackTokens:
                 "(pass the URL the callback arrived at, or its vidgen_token value)",
                 reason="bad_token",
             )
-        return hint
+        # The job as vidgen recorded it knows where to read its status (some providers
+        # keep status URLs in it); the callback's own body is only the hint.
+        return entry.job if entry is not None and entry.job is not None else hint

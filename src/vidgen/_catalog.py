@@ -161,6 +161,7 @@ class ModelSpec:
             request compares it across vendors.
         reference: the forms it accepts a first frame in (``"file"``, ``"url"``); empty
             when it takes none.
+        requires_reference: it renders only from a first frame (an image-to-video model).
         last_frame: the forms it accepts a last frame in; empty when it takes none.
         reference_images: the forms it accepts reference images (subject, style) in.
         max_reference_images: how many reference images one job may carry.
@@ -194,6 +195,7 @@ class ModelSpec:
     sizes: tuple[SizeSpec, ...]
     default_size: str | None = None
     reference: tuple[str, ...] = ()
+    requires_reference: bool = False
     last_frame: tuple[str, ...] = ()
     reference_images: tuple[str, ...] = ()
     max_reference_images: int = 3

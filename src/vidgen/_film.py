@@ -33,6 +33,7 @@ from ._budget import check_daily
 from ._delivery import Expected, check_delivery
 from ._download import download_flow
 from ._exceptions import BudgetExceeded, JobFailed, UnsupportedRequest, VidgenError
+from ._fetch import fetch_references_flow
 from ._ledger import OUTCOME_UNKNOWN, SENDING, LedgerEntry
 from ._lifecycle import Flow, route_flow, wait_flow
 from ._models import Job, JobStatus
@@ -194,7 +195,13 @@ def film_flow(
     # 1. The whole film, planned and priced before anything is paid.
     plans: list[Plan] = []
     for index in range(total_shots):
-        plan = client_of(index).plan(storyboard.request_for(index))
+        request = storyboard.request_for(index)
+        fetch_env = client_of(index)._fetch_env(request)
+        if fetch_env is not None:
+            # An image given as a URL, for a model that takes bytes: fetched once, here.
+            request = yield from fetch_references_flow(fetch_env, request)
+            storyboard = _with_reference(storyboard, index, request.reference)
+        plan = client_of(index).plan(request)
         spec = plan.fitted.spec
         continues = storyboard.continuity == "last-frame" and index > 0
         if continues and storyboard.shots[index].reference is None and "file" not in spec.reference:
@@ -355,6 +362,12 @@ def film_flow(
         total=total if priced else None,
         currency=currency,
     )
+
+
+def _with_reference(storyboard: Storyboard, index: int, image: Reference | None) -> Storyboard:
+    shots = list(storyboard.shots)
+    shots[index] = attrs.evolve(shots[index], reference=image)
+    return attrs.evolve(storyboard, shots=shots)
 
 
 def _open_group(

@@ -179,6 +179,13 @@ class _Fitter:
         """Checks on the image itself, before the size is chosen."""
         reference = self.request.reference
         if reference is None:
+            if self.spec.requires_reference:
+                self.refuse(
+                    "reference",
+                    None,
+                    list(self.spec.reference),
+                    "it renders only from a first frame; give reference=Reference.from_path(...)",
+                )
             return
         spec = self.spec
         forms = spec.reference

@@ -233,6 +233,9 @@ def resume_entry(
                     f"({entry.created_at:%Y-%m-%d %H:%M} UTC): it most likely never arrived. It "
                     "was NOT submitted again; submit it yourself if you still want it.",
                 )
+            # A job list may leave out what a download needs (its output URLs): read the
+            # job itself once before adopting it.
+            found = client.get(found)
             ledger.adopt(ident, found, client.provider.endpoint)
             refreshed = ledger.get(ident)
             assert refreshed is not None

@@ -7,6 +7,7 @@ import datetime as dt
 import httpx
 
 from .._exceptions import ModelRetired, ProviderError, VidgenError
+from .._reference import Reference
 from .._request import VideoRequest
 from ..provider import Provider
 from ._http import make_response
@@ -44,7 +45,12 @@ def check_provider(provider: Provider, *, today: dt.date | None = None) -> list[
                 problems.append(f"{provider.name}/{spec.id}: a price has no source")
             if price.as_of is None:
                 problems.append(f"{provider.name}/{spec.id}: a price has no as_of date")
-        request = VideoRequest(prompt="a calm sea at dawn", model=spec.id)
+        frame = None
+        if spec.requires_reference:
+            from ._images import png_bytes
+
+            frame = Reference.from_bytes(png_bytes(1280, 720))
+        request = VideoRequest(prompt="a calm sea at dawn", model=spec.id, reference=frame)
         try:
             fitted = provider.fit(request, policy="nearest", today=today)
         except ModelRetired:

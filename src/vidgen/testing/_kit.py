@@ -47,8 +47,10 @@ from typing import Any, ClassVar
 
 import httpx
 
+from .._catalog import ModelSpec
 from .._exceptions import ProviderError, UnsupportedRequest, VidgenError
 from .._models import Job, JobStatus, Output
+from .._reference import Reference
 from .._request import VideoRequest
 from ..plugins import get_provider
 from ..provider import JobPage, Provider
@@ -311,7 +313,9 @@ class ProviderConformance:
         samples.append(make_response(500, content=b"<html>error</html>", url=self._base_url()))
         with _no_io(package):
             for spec in provider.catalog.models:
-                request = VideoRequest(prompt="a calm sea at dawn", model=spec.id)
+                request = VideoRequest(
+                    prompt="a calm sea at dawn", model=spec.id, reference=_frame(spec)
+                )
                 try:
                     fitted = provider.fit(
                         request, policy="nearest", allow_retired=True, today=dt.date(2026, 1, 1)
@@ -547,14 +551,27 @@ class ProviderConformance:
             odd = next(
                 d for d in range(max(durations) + 1, max(durations) + 100) if d not in durations
             )
-            request = VideoRequest(prompt="a calm sea", model=spec.id, duration=odd)
+            request = VideoRequest(
+                prompt="a calm sea", model=spec.id, duration=odd, reference=_frame(spec)
+            )
             refused = _refusal(provider, request, today)
             assert refused == "duration", f"{spec.id}: {odd} s not in its catalog: {refused}"
             aspects = {s.aspect for s in spec.sizes}
             unusual = next(a for a in ("21:9", "4:3", "3:4", "9:21", "5:4") if a not in aspects)
-            request = VideoRequest(prompt="a calm sea", model=spec.id, aspect=unusual)
+            request = VideoRequest(
+                prompt="a calm sea", model=spec.id, aspect=unusual, reference=_frame(spec)
+            )
             refused = _refusal(provider, request, today)
             assert refused == "aspect", f"{spec.id}: aspect {unusual} not offered: {refused}"
+
+
+def _frame(spec: ModelSpec) -> Reference | None:
+    """A first frame for a model that renders only from one (None for the others)."""
+    if not spec.requires_reference:
+        return None
+    from ._images import png_bytes
+
+    return Reference.from_bytes(png_bytes(1280, 720))
 
 
 def _refusal(provider: Provider, request: VideoRequest, today: dt.date) -> str:

@@ -36,6 +36,8 @@ def test_a_lost_submit_is_found_in_the_list_and_finished(
         "updated_at": created + 90_000,
     }
     server = FakeServer().route("GET", "/v1/videos/text2video", reply(json=envelope([listed])))
+    # Before adopting a listed job, vidgen reads it once (a list may leave out its outputs).
+    server.route("GET", f"/v1/videos/text2video/{TASK_ID}", reply(json=envelope(listed)))
     server.otherwise(reply(content=b"video", headers={"content-type": "video/mp4"}))
     client = _lost_submit(server, make_client, tmp_path)
     assert client.ledger is not None
