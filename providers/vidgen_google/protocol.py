@@ -951,7 +951,9 @@ class GoogleVideoProvider(Provider):
     def inline_output(self, job: Job, index: int = 0) -> bool:
         """Whether output ``index`` came back inline (``ref="inline:N"``), not as a URL."""
         output = next((o for o in job.outputs if o.index == index), None)
-        return output is not None and output.url is None and (output.ref or "").startswith(INLINE_REF)
+        return (
+            output is not None and output.url is None and (output.ref or "").startswith(INLINE_REF)
+        )
 
     def read_inline_output(self, response: httpx.Response, job: Job, index: int = 0) -> bytes:
         """The bytes of an output Google returned inline, from a fresh read of the job.
