@@ -13,7 +13,7 @@ from .entry import (
     LedgerEntry,
     SubmitState,
 )
-from .ledger import HOME_ENV, Claim, Group, Ledger, default_home
+from .ledger import HOME_ENV, Claim, Group, Item, Ledger, default_home
 
 __all__ = [
     "ACCEPTED",
@@ -23,6 +23,7 @@ __all__ = [
     "SENDING",
     "Claim",
     "Group",
+    "Item",
     "Ledger",
     "LedgerEntry",
     "SubmitState",

@@ -49,6 +49,11 @@ class Backend(Protocol):
         """Release the connection."""
         ...
 
+    def lock_rows(self, query: str) -> str:
+        """``query`` (a SELECT in a write transaction) made to lock the rows it picks, so
+        that workers never pick the same ones (PostgreSQL: ``FOR UPDATE SKIP LOCKED``)."""
+        ...
+
 
 def rows(cursor: Any) -> Iterator[Mapping[str, Any]]:
     """The rows of a DB-API cursor as mappings of column name to value."""

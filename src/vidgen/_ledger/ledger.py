@@ -22,7 +22,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
@@ -60,7 +60,7 @@ from .entry import (
 from .schema import FINISHED, VERSION, ddl, migrate_v1, migrate_v2
 from .sqlite import SQLiteBackend
 
-__all__ = ["HOME_ENV", "Claim", "Group", "Ledger", "default_home"]
+__all__ = ["HOME_ENV", "Claim", "Group", "Item", "Ledger", "default_home"]
 
 #: How long a claim lasts unless renewed (each status seen renews it).
 DEFAULT_LEASE = dt.timedelta(minutes=5)
@@ -119,6 +119,48 @@ class Group:
     settings: Mapping[str, Any] = attrs.field(eq=False, repr=False)
     status: str
     detail: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Item:
+    """One line of a batch (or shot of a storyboard) in the ledger.
+
+    Attributes:
+        group_id: the batch it belongs to.
+        key: its key (a batch line's ``custom_id``).
+        index: its position.
+        request: what it asks for, as written.
+        state: ``pending``, ``claimed``, ``done`` or ``failed``.
+        claimed_by, claimed_until: the worker on it, and until when.
+        result: what it produced, once done.
+        error: why it failed.
+    """
+
+    group_id: str
+    key: str
+    index: int
+    request: Mapping[str, Any] = attrs.field(eq=False)
+    state: str
+    claimed_by: str | None = None
+    claimed_until: dt.datetime | None = None
+    result: Mapping[str, Any] | None = attrs.field(default=None, eq=False)
+    error: str | None = None
+
+
+def _item(row: Mapping[str, Any]) -> Item:
+    return Item(
+        group_id=str(row["group_id"]),
+        key=str(row["item_key"]),
+        index=int(row["item_index"]),
+        request=json.loads(row["request"]),
+        state=str(row["state"]),
+        claimed_by=row["claimed_by"],
+        claimed_until=dt.datetime.fromisoformat(row["claimed_until"])
+        if row["claimed_until"]
+        else None,
+        result=json.loads(row["result"]) if row["result"] else None,
+        error=row["error"],
+    )
 
 
 @attrs.frozen
@@ -748,6 +790,130 @@ class Ledger:
             "SELECT * FROM jobs WHERE group_id = ? ORDER BY ledger_id", (group_id,)
         )
         return {entry.item_key: entry for entry in found if entry.item_key is not None}
+
+    # -- items: the lines of a batch, claimed by workers ----------------------------------
+
+    def enqueue(self, group_id: str, items: Sequence[tuple[str, int, Mapping[str, Any]]]) -> int:
+        """Add items (key, position, request) to a group; keys already there are kept as they
+        are. Returns how many were new."""
+        self._writable()
+        now = _stamp(self._now())
+        added = 0
+        with self._backend.write() as tx:
+            for key, index, request in items:
+                added += tx.run(
+                    "INSERT INTO items (group_id, item_key, item_index, request, state, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (group_id, item_key) DO NOTHING",
+                    (group_id, key, index, json.dumps(dict(request), default=str), now),
+                )
+        return added
+
+    def claim_items(
+        self, group_id: str | None, limit: int, *, lease: dt.timedelta = DEFAULT_LEASE
+    ) -> list[Item]:
+        """Claim up to ``limit`` items to work on: pending ones, and claimed ones whose
+        worker's lease ran out (a dead worker's). Oldest first.
+
+        Args:
+            group_id: one batch, or None for any running batch.
+        """
+        if self._empty or self.readonly:
+            return []
+        now = self._now()
+        stamp = _stamp(now)
+        query = (
+            "SELECT group_id, item_key FROM items WHERE (state = 'pending' OR "
+            "(state = 'claimed' AND claimed_until < ?))"
+        )
+        params: list[Any] = [stamp]
+        if group_id is not None:
+            query += " AND group_id = ?"
+            params.append(group_id)
+        query += " ORDER BY group_id, item_index LIMIT ?"
+        params.append(limit)
+        until = _stamp(now + lease)
+        with self._backend.write() as tx:
+            picked = tx.all(self._backend.lock_rows(query), tuple(params))
+            for row in picked:
+                tx.run(
+                    "UPDATE items SET state = 'claimed', claimed_by = ?, claimed_until = ?, "
+                    "updated_at = ? WHERE group_id = ? AND item_key = ?",
+                    (self.owner, until, stamp, row["group_id"], row["item_key"]),
+                )
+            keys = [(r["group_id"], r["item_key"]) for r in picked]
+        return [item for item in self.items_of(keys) if item.claimed_by == self.owner]
+
+    def renew_items(
+        self, keys: Sequence[tuple[str, str]], *, lease: dt.timedelta = DEFAULT_LEASE
+    ) -> None:
+        """Keep this worker's claims on items it is still working on."""
+        until = _stamp(self._now() + lease)
+        with self._backend.write() as tx:
+            for group_id, key in keys:
+                tx.run(
+                    "UPDATE items SET claimed_until = ? WHERE group_id = ? AND item_key = ? "
+                    "AND claimed_by = ?",
+                    (until, group_id, key, self.owner),
+                )
+
+    def finish_item(
+        self,
+        group_id: str,
+        key: str,
+        state: str,
+        *,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record how an item ended: ``done`` or ``failed`` (or back to ``pending``)."""
+        with self._backend.write() as tx:
+            tx.run(
+                "UPDATE items SET state = ?, result = ?, error = ?, claimed_by = NULL, "
+                "claimed_until = NULL, updated_at = ? WHERE group_id = ? AND item_key = ?",
+                (
+                    state,
+                    json.dumps(dict(result), default=str) if result is not None else None,
+                    error,
+                    _stamp(self._now()),
+                    group_id,
+                    key,
+                ),
+            )
+
+    def items(self, group_id: str) -> list[Item]:
+        """Every item of a group, in order."""
+        if self._empty:
+            return []
+        with self._backend.read() as tx:
+            rows = tx.all("SELECT * FROM items WHERE group_id = ? ORDER BY item_index", (group_id,))
+        return [_item(row) for row in rows]
+
+    def items_of(self, keys: Sequence[tuple[str, str]]) -> list[Item]:
+        """The items with these (group, key) pairs."""
+        if self._empty or not keys:
+            return []
+        found: list[Item] = []
+        with self._backend.read() as tx:
+            for group_id, key in keys:
+                row = tx.one(
+                    "SELECT * FROM items WHERE group_id = ? AND item_key = ?", (group_id, key)
+                )
+                if row is not None:
+                    found.append(_item(row))
+        return found
+
+    # -- webhook deliveries ------------------------------------------------------------------
+
+    def first_delivery(self, provider: str, delivery_id: str) -> bool:
+        """Record a webhook delivery; False when it was taken before (a replay)."""
+        self._writable()
+        with self._backend.write() as tx:
+            added = tx.run(
+                "INSERT INTO deliveries (provider, delivery_id, received_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (provider, delivery_id) DO NOTHING",
+                (provider, delivery_id, _stamp(self._now())),
+            )
+        return added == 1
 
     # -- housekeeping ---------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ that can be indexed and summed, whether anything is left to do, claims (leases) 
 being finished, and spend totals of pruned rows. Version 3 adds what the provider reports
 it billed (``usage``), what a delivered file turned out to be (``delivered``,
 ``delivery_issue``), and groups of jobs: storyboards and batches (``groups``), whose items
-(shots, batch lines) each lead to one or more jobs (``items``; a job knows its item).
+(shots, batch lines) each lead to one or more jobs (``items``; a job knows its item), and
+the webhook deliveries already taken (``deliveries``), so a replayed one is refused.
 
 The same statements serve SQLite and PostgreSQL; `ddl` fills in the few words that differ.
 """
@@ -91,6 +92,12 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_waiting ON items(group_id, state);
 CREATE INDEX IF NOT EXISTS jobs_by_item ON jobs(group_id, item_key);
+CREATE TABLE IF NOT EXISTS deliveries (
+    provider    TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (provider, delivery_id)
+);
 """
 
 _INDEXES = """

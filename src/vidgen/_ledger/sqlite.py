@@ -196,6 +196,10 @@ class SQLiteBackend:
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from exc
 
+    def lock_rows(self, query: str) -> str:
+        """SQLite's write transactions are exclusive already: nothing to add."""
+        return query
+
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
             raise LedgerError(f"the job ledger {self.path} is closed or does not exist yet")
