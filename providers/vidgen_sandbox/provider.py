@@ -45,6 +45,8 @@ class SandboxProvider(VideosAPIProvider):
     docs_url = "docs/providers/sandbox.md"
     # The emulator suggests its own pace (openai-poll-after-ms); this is the fallback.
     default_poll: ClassVar[PollPolicy | None] = PollPolicy(initial=0.5, factor=1.5, maximum=2.0)
+    # Free test videos are not an offer: quote it by name (`--provider sandbox`).
+    in_compare: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -28,6 +28,7 @@ from ._events import Event
 from ._exceptions import ConfigError, ProtocolError
 from ._ledger import Ledger
 from ._lifecycle import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
     Env,
     Flow,
     SubmitNote,
@@ -91,11 +92,21 @@ class _BaseClient:
         clock: Clock | None,
         retry: RetryPolicy | None,
         poll: PollPolicy | None,
+        max_download_bytes: int,
     ) -> None:
         if policy not in _POLICIES:
             raise ConfigError(f"policy must be 'strict' or 'nearest', not {policy!r}")
         if settings is not None and not isinstance(settings, Mapping):
             raise ConfigError("settings must be a dict of provider settings, e.g. {'project': 'x'}")
+        if (
+            isinstance(max_download_bytes, bool)
+            or not isinstance(max_download_bytes, int)
+            or max_download_bytes < 1
+        ):
+            raise ConfigError(
+                f"max_download_bytes must be a whole number of bytes, 1 or more "
+                f"(e.g. 20 * 1024**3), not {max_download_bytes!r}"
+            )
         given = {
             **(settings or {}),
             "api_key": api_key,
@@ -125,6 +136,7 @@ class _BaseClient:
                 clock=self.clock,
                 retry=retry or RetryPolicy(),
                 poll=poll or t.provider.default_poll or PollPolicy(),
+                max_download_bytes=max_download_bytes,
             )
             for t in targets.targets
         ]
@@ -335,6 +347,8 @@ class Client(_BaseClient):
         sleep: how to wait (default ``time.sleep``); tests pass a fake.
         timeout: the per-request HTTP timeout.
         retry, poll: retry and polling policies.
+        max_download_bytes: the largest download accepted (default 20 GiB); a larger
+            output is refused before or while it streams, and nothing is kept.
         http_client: an ``httpx.Client`` to send with (it is not closed by `close`).
     """
 
@@ -359,6 +373,7 @@ class Client(_BaseClient):
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         http_client: httpx.Client | None = None,
     ) -> None:
         self._setup(
@@ -378,6 +393,7 @@ class Client(_BaseClient):
             clock=clock,
             retry=retry,
             poll=poll,
+            max_download_bytes=max_download_bytes,
         )
         import time  # the default sleep; imported here like asyncio is for AsyncClient
 
@@ -563,6 +579,7 @@ class AsyncClient(_BaseClient):
         sleep: how to wait: a function or a coroutine function (default ``asyncio.sleep``).
         timeout: the per-request HTTP timeout.
         retry, poll: retry and polling policies.
+        max_download_bytes: the largest download accepted (default 20 GiB).
         http_client: an ``httpx.AsyncClient`` to send with (it is not closed by `aclose`).
     """
 
@@ -587,6 +604,7 @@ class AsyncClient(_BaseClient):
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._setup(
@@ -606,6 +624,7 @@ class AsyncClient(_BaseClient):
             clock=clock,
             retry=retry,
             poll=poll,
+            max_download_bytes=max_download_bytes,
         )
         if sleep is None:
             import asyncio  # here, not at the top: `import vidgen` stays light for sync users

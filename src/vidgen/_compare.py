@@ -23,8 +23,12 @@ __all__ = ["compare", "offer_sources", "provider_offers", "sort_offers"]
 
 def offer_sources(
     config: Config | str | os.PathLike[str] | None = None,
+    *,
+    everything: bool = False,
 ) -> tuple[list[tuple[Provider, str | None]], list[Offer]]:
     """Every configured profile, then every registered provider no profile uses.
+
+    Providers that keep out of comparisons (the sandbox) come only with ``everything``.
 
     Returns:
         The providers with their profile names, and an `Offer` with a reason for each
@@ -53,8 +57,10 @@ def offer_sources(
             )
             continue
         sources.append((provider, profile.name))
-    for name in get_registry().names:
-        if name in used:
+    registry = get_registry()
+    for name in registry.names:
+        cls = registry.get(name)
+        if name in used or (cls is not None and not cls.in_compare and not everything):
             continue
         try:
             provider = get_provider(name)

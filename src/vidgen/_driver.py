@@ -8,7 +8,7 @@ client's ledger adapter), whose answer goes back into the flow.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -25,9 +25,9 @@ from ._actions import (
     Sleep,
 )
 from ._events import Event
-from ._exceptions import JobInUse, TransportError
-from ._files import AtomicFile, Saved
-from ._lifecycle import Flow, translate_transport_error
+from ._exceptions import JobInUse, VidgenError
+from ._files import AtomicFile, Saved, storage_error
+from ._lifecycle import HTTPX_ERRORS, Flow, translate_http_error
 from ._locks import PartLock
 
 __all__ = ["AsyncDriver", "Journal", "SyncDriver"]
@@ -55,13 +55,44 @@ def _release(held: list[PartLock]) -> None:
 
 
 def _part_size(action: PartSize | DropPart) -> int:
-    if isinstance(action, DropPart):
-        action.part.unlink(missing_ok=True)
-        return 0
     try:
+        if isinstance(action, DropPart):
+            action.part.unlink(missing_ok=True)
+            return 0
         return action.part.stat().st_size
     except FileNotFoundError:
         return 0
+    except OSError as exc:
+        raise storage_error(exc, action.part, target=action.part, saved=0) from exc
+
+
+def _sink(action: SaveBody) -> AtomicFile:
+    return AtomicFile(
+        action.target,
+        action.part,
+        append=action.append,
+        expected_bytes=action.expected_bytes,
+        max_bytes=action.max_bytes,
+    )
+
+
+def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as it came over the wire (never decoded: sizes and offsets are the server's)."""
+    if response.is_stream_consumed:
+        # Read before it got here (a mock transport's answer). The flow refuses encoded
+        # bodies, so what was read is what was sent.
+        yield response.content
+        return
+    yield from response.iter_raw()
+
+
+async def _araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The async twin of `_raw_chunks`."""
+    if response.is_stream_consumed:
+        yield response.content
+        return
+    async for chunk in response.aiter_raw():
+        yield chunk
 
 
 class SyncDriver:
@@ -73,9 +104,9 @@ class SyncDriver:
         self.journal = journal
 
     def run(self, flow: Flow[T], provider: str) -> T:
-        """Drive ``flow`` to its end; transport failures are thrown back into it."""
+        """Drive ``flow`` to its end; I/O failures are thrown back into it as vidgen errors."""
         result: Any = None
-        error: TransportError | None = None
+        error: VidgenError | None = None
         held: list[PartLock] = []
         try:
             while True:
@@ -84,18 +115,24 @@ class SyncDriver:
                 except StopIteration as stop:
                     return stop.value  # type: ignore[no-any-return]
                 result, error = None, None
+                if isinstance(action, Event):
+                    # Not I/O: a ledger that cannot record stops everything, never to be
+                    # mistaken by a flow for an answer (a route would submit elsewhere).
+                    result = self.journal(action)
+                    continue
+                if isinstance(action, LockPart):
+                    _lock(action, held)  # another process holds it: stop, do not retry
+                    continue
                 try:
-                    result = self._do(action, provider, held)
-                except TransportError as exc:
+                    result = self._do(action, provider)
+                except VidgenError as exc:
+                    # The flow decides: a read retries a transport error, a submit records
+                    # that its outcome is unknown, a download keeps its part file.
                     error = exc
         finally:
             _release(held)
 
-    def _do(self, action: Any, provider: str, held: list[PartLock]) -> Any:
-        if isinstance(action, LockPart):
-            return _lock(action, held)
-        if isinstance(action, Event):
-            return self.journal(action)
+    def _do(self, action: Any, provider: str) -> Any:
         if isinstance(action, (PartSize, DropPart)):
             return _part_size(action)
         if isinstance(action, Sleep):
@@ -117,21 +154,22 @@ class SyncDriver:
                 return action.response
             if isinstance(action, SaveBody):
                 return self._save(action)
-        except httpx.TransportError as exc:
-            raise translate_transport_error(exc, provider) from exc
+        except HTTPX_ERRORS as exc:
+            raise translate_http_error(exc, provider) from exc
         raise TypeError(f"unknown action {action!r}")
 
     def _save(self, action: SaveBody) -> Saved:
-        sink = AtomicFile(action.target, action.part, append=action.append)
         try:
-            for chunk in action.response.iter_bytes():
-                sink.write(chunk)
-        except BaseException:
-            sink.keep()  # resumable: the next try asks for the rest
-            raise
+            sink = _sink(action)
+            try:
+                for chunk in _raw_chunks(action.response):
+                    sink.write(chunk)
+            except BaseException:
+                sink.keep()  # resumable: the next try asks for the rest
+                raise
         finally:
             action.response.close()
-        return sink.commit(action.expected_bytes)
+        return sink.commit()
 
 
 class AsyncDriver:
@@ -148,9 +186,9 @@ class AsyncDriver:
         self.journal = journal
 
     async def run(self, flow: Flow[T], provider: str) -> T:
-        """Drive ``flow`` to its end; transport failures are thrown back into it."""
+        """Drive ``flow`` to its end; I/O failures are thrown back into it as vidgen errors."""
         result: Any = None
-        error: TransportError | None = None
+        error: VidgenError | None = None
         held: list[PartLock] = []
         try:
             while True:
@@ -159,18 +197,20 @@ class AsyncDriver:
                 except StopIteration as stop:
                     return stop.value  # type: ignore[no-any-return]
                 result, error = None, None
+                if isinstance(action, Event):
+                    result = self.journal(action)  # a ledger failure stops everything (see above)
+                    continue
+                if isinstance(action, LockPart):
+                    _lock(action, held)
+                    continue
                 try:
-                    result = await self._do(action, provider, held)
-                except TransportError as exc:
+                    result = await self._do(action, provider)
+                except VidgenError as exc:
                     error = exc
         finally:
             _release(held)
 
-    async def _do(self, action: Any, provider: str, held: list[PartLock]) -> Any:
-        if isinstance(action, LockPart):
-            return _lock(action, held)
-        if isinstance(action, Event):
-            return self.journal(action)
+    async def _do(self, action: Any, provider: str) -> Any:
         if isinstance(action, (PartSize, DropPart)):
             return _part_size(action)
         if isinstance(action, Sleep):
@@ -192,18 +232,19 @@ class AsyncDriver:
                 return action.response
             if isinstance(action, SaveBody):
                 return await self._save(action)
-        except httpx.TransportError as exc:
-            raise translate_transport_error(exc, provider) from exc
+        except HTTPX_ERRORS as exc:
+            raise translate_http_error(exc, provider) from exc
         raise TypeError(f"unknown action {action!r}")
 
     async def _save(self, action: SaveBody) -> Saved:
-        sink = AtomicFile(action.target, action.part, append=action.append)
         try:
-            async for chunk in action.response.aiter_bytes():
-                sink.write(chunk)
-        except BaseException:
-            sink.keep()  # resumable: the next try asks for the rest
-            raise
+            sink = _sink(action)
+            try:
+                async for chunk in _araw_chunks(action.response):
+                    sink.write(chunk)
+            except BaseException:
+                sink.keep()  # resumable: the next try asks for the rest
+                raise
         finally:
             await action.response.aclose()
-        return sink.commit(action.expected_bytes)
+        return sink.commit()

@@ -21,6 +21,7 @@ VidgenError
 │       └── UpstreamError       a relay's upstream failed
 ├── TransportError         connection or timeout; .request_sent
 ├── ProtocolError          a response vidgen can't understand
+├── StorageError           a download could not be written (a full disk); .path
 ├── JobFailed              the job ended failed; .job
 ├── WaitTimeout            the deadline passed; .job
 ├── CallbackRejected       a callback that is not for a job this client submitted
@@ -62,6 +63,7 @@ __all__ = [
     "ProviderError",
     "RateLimited",
     "ServerError",
+    "StorageError",
     "TransportError",
     "UnsupportedRequest",
     "UpstreamError",
@@ -344,6 +346,24 @@ class ProtocolError(VidgenError):
         super().__init__(message)
         self.provider = provider
         self.body = body
+
+
+@public
+class StorageError(VidgenError):
+    """A download could not be written to disk: the disk is full, the folder is read-only.
+
+    What arrived before the failure stays in the part file beside the target, so once
+    the cause is fixed the same download resumes from there.
+
+    Attributes:
+        path: the file that could not be written (the part file or the target).
+    """
+
+    user_error = True
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @public

@@ -18,10 +18,11 @@ from typing import Any, Literal
 from ._catalog import Catalog, ModelSpec, SizeSpec
 from ._clock import system_clock
 from ._clock import today as today_on
-from ._exceptions import ModelRetired, UnsupportedRequest
+from ._exceptions import ConfigError, ModelRetired, UnsupportedRequest
 from ._reference import Reference
 from ._request import Adjustment, Fitted, Quote, VideoRequest
 from ._sizes import aspect_distance, aspect_of, resolution_pixels
+from .media._images import ImageFitPolicy
 
 __all__ = ["POLICIES", "fit_request", "quote_fitted"]
 
@@ -195,22 +196,6 @@ class _Fitter:
                 forms,
                 f"it takes the reference image only as a {forms[0]}; {fix}",
             )
-        if reference.mime is not None and reference.mime not in spec.reference_formats:
-            self.refuse(
-                "reference",
-                reference.mime,
-                spec.reference_formats,
-                f"the reference image is {reference.mime}; it takes {_join(spec.reference_formats)}",
-            )
-        limit = spec.reference_max_bytes
-        if reference.data is not None and limit is not None and len(reference.data) > limit:
-            self.refuse(
-                "reference",
-                len(reference.data),
-                [spec.reference_max_bytes],
-                f"the reference image is {len(reference.data)} bytes; "
-                f"the limit is {spec.reference_max_bytes}. Compress or shrink it",
-            )
         if reference.width is None or reference.height is None:
             return
         if spec.reference_min_side is not None:
@@ -235,20 +220,95 @@ class _Fitter:
                     f"it must be between {low:g} and {high:g}",
                 )
 
-    def reference_fits(self, size: SizeSpec) -> None:
-        """The image against the chosen size."""
-        reference = self.request.reference
-        if reference is None or reference.size is None:
-            return
-        if self.spec.reference_must_match_size and reference.size != size.size:
-            self.refuse(
-                "reference",
-                reference.size,
-                [size.size],
-                f"the reference image is {reference.size} but the video will be {size.size}, "
-                f"and the first frame must match the video exactly; resize the image to "
-                f"{size.size} or ask for the aspect and resolution of the image",
+    def _fix_mode(self) -> ImageFitPolicy | None:
+        """How an image may be changed to fit: as the request says, else by the policy."""
+        asked = self.request.reference_fit
+        if asked == "strict":
+            return None
+        if asked == "pad":
+            return "pad"
+        if asked == "crop" or self.policy == "nearest":
+            return "crop"
+        return None
+
+    def frame(self, name: str, image: Reference | None, size: SizeSpec | None) -> Reference | None:
+        """The image to send as ``name``: as given, or fitted to the model (and reported).
+
+        A first or last frame must have the video's size where the model says so; every
+        image must be in a format the model takes and under its byte limit. What can be
+        fixed (crop or pad to size, convert, recompress) is fixed when the request's
+        ``reference_fit`` or the ``nearest`` policy allows it, and refused otherwise.
+        """
+        if image is None:
+            return None
+        spec = self.spec
+        label = {"reference": "reference image", "references": "reference image"}.get(
+            name, name.replace("_", " ")
+        )
+        problems: list[tuple[Any, Sequence[Any], str]] = []
+        if (
+            size is not None
+            and spec.reference_must_match_size
+            and image.size not in (None, size.size)
+        ):
+            problems.append(
+                (
+                    image.size,
+                    [size.size],
+                    f"the {label} is {image.size} but the video will be {size.size}, and the "
+                    "frame must match the video exactly",
+                )
             )
+        if image.mime is not None and image.mime not in spec.reference_formats:
+            problems.append(
+                (
+                    image.mime,
+                    spec.reference_formats,
+                    f"the {label} is {image.mime}; it takes {_join(spec.reference_formats)}",
+                )
+            )
+        limit = spec.reference_max_bytes
+        if image.data is not None and limit is not None and len(image.data) > limit:
+            problems.append(
+                (
+                    len(image.data),
+                    [limit],
+                    f"the {label} is {len(image.data)} bytes; the limit is {limit}",
+                )
+            )
+        if not problems:
+            return image
+        value, supported, _ = problems[0]
+        said = "; ".join(message for _, _, message in problems)
+        mode = self._fix_mode()
+        if mode is None or image.data is None:
+            if image.data is None:
+                fix = "download it and pass Reference.from_path(...)"
+            else:
+                fix = "pass reference_fit='crop' or 'pad' (or use the nearest policy) to let vidgen fit it"
+                if size is not None and spec.reference_must_match_size:
+                    fix += f", or resize the image to {size.size}"
+            self.refuse(name, value, supported, f"{said}. To send it, {fix}")
+        from .media import fit_image  # Pillow, on first use
+
+        target = None
+        if size is not None and spec.reference_must_match_size:
+            width, height = (int(part) for part in size.size.split("x"))
+            target = (width, height)
+        try:
+            fitted = fit_image(
+                image.data,  # type: ignore[arg-type]
+                mime=image.mime,
+                size=target,
+                policy=mode,  # type: ignore[arg-type]
+                formats=spec.reference_formats,
+                max_bytes=limit,
+            )
+        except (ValueError, ConfigError) as exc:
+            self.refuse(name, value, supported, f"{said}, and it cannot be fitted: {exc}")
+        for change in fitted.changes:
+            self.adjust(name, value, f"{fitted.width}x{fitted.height} {fitted.mime}", change)
+        return Reference.from_bytes(fitted.data, filename=image.filename)
 
     def variants(self, size: SizeSpec) -> int:
         asked = self.request.variants
@@ -467,7 +527,13 @@ def fit_request(
     fitter.reference()
     fitter.frames()
     size = fitter.size()
-    fitter.reference_fits(size)
+    reference = fitter.frame("reference", request.reference, size)
+    last_frame = fitter.frame("last_frame", request.last_frame, size)
+    references = tuple(
+        fitted_image
+        for image in request.references
+        if (fitted_image := fitter.frame("references", image, None)) is not None
+    )
     variants = fitter.variants(size)
     audio = fitter.audio()
     negative_prompt = fitter.negative_prompt()
@@ -485,6 +551,9 @@ def fit_request(
         aspect=size.aspect,
         resolution=size.resolution,
         variants=variants,
+        reference=reference,
+        last_frame=last_frame,
+        references=references,
         audio=audio,
         negative_prompt=negative_prompt,
         seed=seed,

@@ -27,6 +27,7 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
+from ._files import safe_file_name
 from ._ledger import OUTCOME_UNKNOWN, SENDING, Ledger, LedgerEntry
 from ._models import Job, JobStatus
 
@@ -218,7 +219,8 @@ def resume_entry(
                 Path(entry.output_path or ""),
                 job,
             )
-        target = Path(entry.output_target) if entry.output_target else output_dir / f"{job.id}.mp4"
+        default = output_dir / safe_file_name(f"{job.id}.mp4")  # the id is the provider's
+        target = Path(entry.output_target) if entry.output_target else default
         path = client.download(job, target)
         return Outcome(ident, label, ResumeState.DOWNLOADED, f"saved {path}", path, job)
     except JobFailed as exc:

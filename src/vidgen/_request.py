@@ -210,6 +210,9 @@ class VideoRequest:
             default.
         negative_prompt: what the video should not show, where the model takes it.
         seed: a seed for models that take one (the same seed repeats a result).
+        reference_fit: how a first or last frame that does not fit the model is made to:
+            ``crop`` (fill the video's size), ``pad`` (letterbox) or ``strict`` (refuse);
+            None follows the fit policy (``nearest`` crops, ``strict`` refuses).
         model: a model id or a model family (``veo-3.1-fast``); None for the provider's
             default model.
         variants: how many videos to render from this prompt.
@@ -232,6 +235,10 @@ class VideoRequest:
     audio: bool | None = attrs.field(default=None, converter=_audio)
     negative_prompt: str | None = attrs.field(default=None, converter=_optional_text)
     seed: int | None = attrs.field(default=None, converter=_seed)
+    reference_fit: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.in_(("crop", "pad", "strict"))),
+    )
     model: str | None = None
     variants: int = attrs.field(default=1, validator=_positive)
     callback_url: str | None = attrs.field(default=None, converter=_callback_url)
@@ -253,6 +260,8 @@ class Fitted:
         seconds: the duration that will be sent.
         aspect, resolution: the aspect and tier of ``size``.
         variants: how many videos will be rendered.
+        reference, last_frame, references: the images that will be sent (the request's,
+            or fitted to the model: see ``reference_fit``).
         audio: whether the video will have sound (None where the catalog does not say).
         negative_prompt: the negative prompt that will be sent (None if dropped).
         seed: the seed that will be sent (None if dropped or not asked).
@@ -271,6 +280,9 @@ class Fitted:
     aspect: str
     resolution: str
     variants: int = 1
+    reference: Reference | None = None
+    last_frame: Reference | None = None
+    references: tuple[Reference, ...] = ()
     audio: bool | None = None
     negative_prompt: str | None = None
     seed: int | None = None

@@ -33,6 +33,7 @@ import attrs
 from .._budget import check_daily
 from .._clock import Clock, system_clock, to_datetime
 from .._events import (
+    DeliveryChecked,
     Downloaded,
     Event,
     JobSeen,
@@ -45,7 +46,7 @@ from .._exceptions import JobInUse, LedgerError
 from .._home import HOME_ENV, default_home
 from .._models import Job, JobStatus
 from .._public import public
-from .._serialize import fitted_to_dict, job_to_dict, quote_to_dict
+from .._serialize import converter, fitted_to_dict, job_to_dict, quote_to_dict
 from .backend import Backend, Tx
 from .entry import (
     ACCEPTED,
@@ -56,7 +57,7 @@ from .entry import (
     SubmitState,
     entry_from_row,
 )
-from .schema import FINISHED, VERSION, ddl, migrate_v1
+from .schema import FINISHED, VERSION, ddl, migrate_v1, migrate_v2
 from .sqlite import SQLiteBackend
 
 __all__ = ["HOME_ENV", "Claim", "Ledger", "default_home"]
@@ -76,6 +77,12 @@ def _micros(amount: Decimal | None) -> int | None:
     if amount is None:
         return None
     return int((amount * 1_000_000).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _usage_json(job: Job) -> str | None:
+    if job.usage is None:
+        return None
+    return json.dumps(converter.unstructure(job.usage), default=str)
 
 
 def _host() -> str:
@@ -202,8 +209,11 @@ class Ledger:
             if version == 0:
                 for statement in ddl(backend.dialect):
                     tx.run(statement)
-            elif version == 1:
-                migrate_v1(tx.run)
+            elif version < VERSION:
+                if version == 1:
+                    migrate_v1(tx.run)
+                if version <= 2:
+                    migrate_v2(tx.run)
                 log.info("upgraded the job ledger %s to version %d", self.path, VERSION)
             if version < VERSION:
                 tx.run(
@@ -249,6 +259,8 @@ class Ledger:
             self._seen(event.job, event.endpoint, at)
         elif isinstance(event, Downloaded):
             self._downloaded(event, at)
+        elif isinstance(event, DeliveryChecked):
+            self._checked(event, at)
 
     def _writable(self) -> None:
         if self._empty:
@@ -284,8 +296,8 @@ class Ledger:
             row = tx.one(
                 "INSERT INTO jobs (created_at, updated_at, day, profile, provider, endpoint, "
                 "model, settings, request, submit_state, quote, amount, amount_micros, currency, "
-                "callback_token, output_target) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ledger_id",
+                "callback_token, output_target, group_id, item_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ledger_id",
                 (
                     now,
                     now,
@@ -303,6 +315,8 @@ class Ledger:
                     quote.currency,
                     event.callback_token,
                     event.output_target,
+                    event.group_id,
+                    event.item_key,
                 ),
             )
             assert row is not None
@@ -380,7 +394,7 @@ class Ledger:
             ledger_id = int(row["ledger_id"])
             tx.run(
                 "UPDATE jobs SET status = ?, progress = ?, expires_at = COALESCE(?, expires_at), "
-                "job = ?, updated_at = ?, "
+                "job = ?, updated_at = ?, usage = COALESCE(?, usage), "
                 "claimed_until = CASE WHEN claimed_by = ? THEN ? ELSE claimed_until END "
                 "WHERE ledger_id = ?",
                 (
@@ -389,6 +403,7 @@ class Ledger:
                     job.expires_at.isoformat() if job.expires_at else None,
                     json.dumps(job_to_dict(job, raw=True), default=str),
                     at,
+                    _usage_json(job),
                     self.owner,
                     lease,
                     ledger_id,
@@ -418,6 +433,24 @@ class Ledger:
                 self._settle(tx, ledger_id)
             detail = f"{event.variant} {event.index}: {event.path} ({event.size} bytes)"
             self._event(tx, ledger_id, at, "downloaded", detail)
+
+    def _checked(self, event: DeliveryChecked, at: str) -> None:
+        if self._empty:
+            return
+        job = event.job
+        issue = "; ".join(event.issues) or None
+        with self._backend.write() as tx:
+            row = self._row_of(tx, job.provider, event.endpoint, job.id)
+            if row is None:
+                return
+            ledger_id = int(row["ledger_id"])
+            tx.run(
+                "UPDATE jobs SET delivered = ?, delivery_issue = ?, updated_at = ? "
+                "WHERE ledger_id = ?",
+                (json.dumps(dict(event.delivered), default=str), issue, at, ledger_id),
+            )
+            if issue:
+                self._event(tx, ledger_id, at, "delivery_mismatch", issue)
 
     def mark_problem(self, ledger_id: int, problem: str, detail: str | None = None) -> None:
         """Record why a succeeded job cannot be finished (``expired``); nothing is left to do."""

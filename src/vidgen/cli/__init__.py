@@ -25,6 +25,7 @@ from .._clock import today as today_on
 from .._compare import compare, offer_sources, provider_offers, sort_offers
 from .._config import CONFIG_ENV, find_config, load_config
 from .._exceptions import ConfigError, VidgenError
+from .._files import safe_file_name
 from .._ledger import Ledger, LedgerEntry
 from .._models import Job, JobStatus
 from .._plan import FitPolicy, Plan
@@ -492,7 +493,7 @@ def download(
     if output is None:
         job_name = ref if isinstance(ref, str) else ref.id
         output = (entry.output_target if entry and entry.output_target else None) or (
-            f"{job_name}.mp4" if variant == "video" else f"{job_name}.{variant}"
+            safe_file_name(f"{job_name}.mp4" if variant == "video" else f"{job_name}.{variant}")
         )
     target = _check_output(output, force)
     with client:
@@ -623,7 +624,7 @@ def spend(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def models(provider: str | None, config_path: str | None, as_json: bool) -> None:
     """The catalog: models, durations, sizes, prices with sources, and lifecycle."""
-    providers_found, broken = offer_sources(config_path)
+    providers_found, broken = offer_sources(config_path, everything=True)
     for offer in broken:
         console.print(f"[red]profile {offer.profile}:[/red] {offer.reason}")
     today = today_on(_clock())
