@@ -22,10 +22,8 @@ One shape, several vendors:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote
 
 import attrs
 import cattrs
@@ -46,9 +44,12 @@ from vidgen.provider import (
     USER_AGENT,
     JobPage,
     Provider,
+    error_body,
     error_class_for_status,
     from_unix,
+    parse_json,
     parse_retry_after,
+    quote_segment,
     read_json,
     request_id_from,
 )
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from vidgen import Fitted, ModelSpec, Reference, Usage
 
     from . import _wire
+
     # The decoded task object, for the hooks' signatures (the class itself stays private).
     from ._wire import Task as Task
 
@@ -67,7 +69,7 @@ __all__ = [
     "ErrorKind",
     "content_items",
     "image_url",
-    "segment",
+    "wire_ratio",
     "wire_table",
 ]
 
@@ -81,6 +83,10 @@ STATUSES: Mapping[str, JobStatus] = {
     "cancelled": JobStatus.CANCELLED,
     "expired": JobStatus.FAILED,
 }
+
+# vidgen reduces an aspect to lowest terms ("21:9" is "7:3"); the vendors name it 21:9.
+_RATIO_NAMES = {"7:3": "21:9", "3:7": "9:21"}
+_ASPECTS_OF_NAMES = {name: aspect for aspect, name in _RATIO_NAMES.items()}
 
 _ROLES = {"reference": "first_frame", "last_frame": "last_frame", "references": "reference_image"}
 
@@ -117,11 +123,6 @@ class ErrorKind:
     hint: str | None = None
 
 
-def segment(value: str) -> str:
-    """``value`` as one URL path segment (a job id can never reach another path)."""
-    return quote(value, safe="")
-
-
 def image_url(reference: Reference) -> str:
     """An image as the protocol's ``image_url.url``: its URL, or its bytes as a data URI."""
     if reference.url is not None:
@@ -131,18 +132,22 @@ def image_url(reference: Reference) -> str:
 
 def content_items(fitted: Fitted) -> list[dict[str, Any]]:
     """The ``content`` array: the prompt, then the first frame, the last frame and the
-    reference images, each ``image_url`` item with its role."""
-    request = fitted.request
-    items: list[dict[str, Any]] = [{"type": "text", "text": request.prompt}]
+    reference images (as fitted to the model), each ``image_url`` item with its role."""
+    items: list[dict[str, Any]] = [{"type": "text", "text": fitted.request.prompt}]
     images: list[tuple[str, Reference]] = []
-    if request.reference is not None:
-        images.append((_ROLES["reference"], request.reference))
-    if request.last_frame is not None:
-        images.append((_ROLES["last_frame"], request.last_frame))
-    images.extend((_ROLES["references"], image) for image in request.references)
+    if fitted.reference is not None:
+        images.append((_ROLES["reference"], fitted.reference))
+    if fitted.last_frame is not None:
+        images.append((_ROLES["last_frame"], fitted.last_frame))
+    images.extend((_ROLES["references"], image) for image in fitted.references)
     for role, image in images:
         items.append({"type": "image_url", "image_url": {"url": image_url(image)}, "role": role})
     return items
+
+
+def wire_ratio(aspect: str) -> str:
+    """An aspect as the vendors write it: ``"21:9"`` for vidgen's reduced ``"7:3"``."""
+    return _RATIO_NAMES.get(aspect, aspect)
 
 
 def wire_table(spec: ModelSpec, key: str, *, provider: str) -> dict[str, Any]:
@@ -191,7 +196,7 @@ class ContentTaskProvider(Provider):
 
     def task_path(self, task_id: str) -> str:
         """The path of one task (read, cancel)."""
-        return f"{self.create_path}/{segment(task_id)}"
+        return f"{self.create_path}/{quote_segment(task_id)}"
 
     def cancel_path(self, task_id: str) -> str:
         """The path a ``DELETE`` cancels a task at."""
@@ -331,14 +336,21 @@ class ContentTaskProvider(Provider):
             raise ProtocolError(
                 f"{self.name} answered the create without a task id", provider=self.name, body=body
             )
-        return Job(
-            id=task_id,
-            provider=self.name,
-            status=JobStatus.QUEUED,
-            profile=self.profile,
-            request_id=self.request_id(response),
-            raw=dict(body),
-        )
+        try:
+            return Job(
+                id=task_id,
+                provider=self.name,
+                status=JobStatus.QUEUED,
+                profile=self.profile,
+                request_id=self.request_id(response),
+                raw=dict(body),
+            )
+        except (ValueError, TypeError) as exc:  # an id with control characters
+            raise ProtocolError(
+                f"{self.name} answered the create with an unusable task id: {exc}",
+                provider=self.name,
+                body=body,
+            ) from exc
 
     def parse_status(self, response: httpx.Response) -> Job:
         """The task's state; a failed task is HTTP 200 with ``status: failed``."""
@@ -354,12 +366,7 @@ class ContentTaskProvider(Provider):
         No vendor signs it: treat the result as a hint, and let the client read the task
         again (`vidgen.Client.handle_callback` does).
         """
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ProtocolError(
-                f"{self.name} callback body is not JSON", provider=self.name, body=body[:500]
-            ) from exc
+        data = parse_json(body, provider=self.name)
         return self.task_job(self.task_body(data), raw=data)
 
     def parse_list(self, response: httpx.Response) -> JobPage:
@@ -498,9 +505,8 @@ class ContentTaskProvider(Provider):
             return None
         wanted = task.resolution.lower()
         tier = next((t for t, v in tiers.items() if str(v).lower() == wanted), wanted)
-        match = next(
-            (s for s in spec.sizes if s.resolution == tier and s.aspect == task.ratio), None
-        )
+        aspect = _ASPECTS_OF_NAMES.get(task.ratio, task.ratio)
+        match = next((s for s in spec.sizes if s.resolution == tier and s.aspect == aspect), None)
         return match.size if match else None
 
     # -- errors -------------------------------------------------------------------------------
@@ -537,10 +543,7 @@ class ContentTaskProvider(Provider):
 
     def parse_error(self, response: httpx.Response) -> ProviderError:
         """The neutral error for any error response, JSON or not."""
-        try:
-            body: Any = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            body = response.content[:2000].decode("utf-8", "replace")
+        body = error_body(response)
         info = self.error_info(body)
         kind = self.classify_error(response.status_code, info)
         message = info.message

@@ -48,13 +48,13 @@ from vidgen import (
     UnsupportedRequest,
     Usage,
 )
-from vidgen.provider import from_unix, parse_retry_after, read_json
+from vidgen.provider import from_unix, parse_json, parse_retry_after, quote_segment, read_json
 from vidgen_ark.protocol import (
     ContentTaskProvider,
     ErrorInfo,
     ErrorKind,
     image_url,
-    segment,
+    wire_ratio,
     wire_table,
 )
 
@@ -102,8 +102,8 @@ def challenge_answer(body: bytes | str | Mapping[str, Any]) -> bytes | None:
     data: Any = body
     if isinstance(body, (bytes, str)):
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            data = parse_json(body)
+        except ProtocolError:
             return None
     if not isinstance(data, Mapping) or "challenge" not in data:
         return None
@@ -224,11 +224,11 @@ class MinimaxProvider(ContentTaskProvider):
 
     def task_path(self, task_id: str) -> str:
         """``v2/query/video_generation/{id}``."""
-        return f"v2/query/video_generation/{segment(task_id)}"
+        return f"v2/query/video_generation/{quote_segment(task_id)}"
 
     def cancel_path(self, task_id: str) -> str:
         """``v2/video_generation/{id}`` (``DELETE``)."""
-        return f"v2/video_generation/{segment(task_id)}"
+        return f"v2/video_generation/{quote_segment(task_id)}"
 
     def generation_fields(self, fitted: Fitted) -> dict[str, Any]:
         """V2: ``resolution`` (``768P``/``2K``), ``duration`` and ``ratio`` (``adaptive``
@@ -237,7 +237,7 @@ class MinimaxProvider(ContentTaskProvider):
         fields: dict[str, Any] = {
             "resolution": self.wire_resolution(fitted),
             "duration": fitted.seconds,
-            "ratio": "adaptive" if frames else fitted.aspect,
+            "ratio": "adaptive" if frames else wire_ratio(fitted.aspect),
         }
         if self.watermark:
             fields["aigc_watermark"] = True
@@ -247,17 +247,16 @@ class MinimaxProvider(ContentTaskProvider):
         """V2: the content-array create; V1: ``POST /v1/video_generation``."""
         if self.api_of(fitted.spec) == "v2":
             return super().build_submit(fitted)
-        request = fitted.request
         body: dict[str, Any] = {
             "model": fitted.model,
-            "prompt": request.prompt,
+            "prompt": fitted.request.prompt,
             "duration": fitted.seconds,
             "resolution": self.wire_resolution(fitted),
         }
-        if request.reference is not None:
-            body["first_frame_image"] = image_url(request.reference)
-        if request.last_frame is not None:
-            body["last_frame_image"] = image_url(request.last_frame)
+        if fitted.reference is not None:
+            body["first_frame_image"] = image_url(fitted.reference)
+        if fitted.last_frame is not None:
+            body["last_frame_image"] = image_url(fitted.last_frame)
         if fitted.callback_url:
             body["callback_url"] = fitted.callback_url
         if self.watermark:
@@ -359,9 +358,7 @@ class MinimaxProvider(ContentTaskProvider):
                 )
             if not first:
                 reason = f"{fitted.resolution} is for image-to-video only"
-                others = sorted(
-                    {s.resolution for s in spec.sizes} - set(image_only), key=_pixels
-                )
+                others = sorted({s.resolution for s in spec.sizes} - set(image_only), key=_pixels)
                 if others:
                     fitted = self._move(fitted, policy, "resolution", others[0], reason)
         by_resolution = wire_table(spec, "durations_by_resolution", provider=self.name)
@@ -385,8 +382,9 @@ class MinimaxProvider(ContentTaskProvider):
         asked = {"aspect": fitted.aspect, "resolution": fitted.resolution}.get(
             field, fitted.seconds
         )
+        shown = f"{asked} s" if field == "duration" else str(asked)
         if policy == "strict":
-            raise self._refusal(fitted, field, asked, f"{asked} is not offered: {reason}")
+            raise self._refusal(fitted, field, asked, f"{shown} is not offered: {reason}")
         if field == "duration":
             changed = attrs.evolve(fitted, seconds=int(value))
         else:
@@ -397,7 +395,7 @@ class MinimaxProvider(ContentTaskProvider):
                 None,
             )
             if size is None:
-                raise self._refusal(fitted, field, asked, f"{asked} is not offered: {reason}")
+                raise self._refusal(fitted, field, asked, f"{shown} is not offered: {reason}")
             changed = attrs.evolve(
                 fitted, size=size.size, aspect=size.aspect, resolution=size.resolution
             )
@@ -494,11 +492,11 @@ class MinimaxProvider(ContentTaskProvider):
         if code and status is not JobStatus.FAILED and code not in _errors.POLICY:
             if code in _errors.TRANSIENT:
                 # A hiccup of the status endpoint, not the task's end: keep polling.
-                return Job(status=JobStatus.UNKNOWN, **common)
+                return self._job(status=JobStatus.UNKNOWN, **common)
             raise self.base_resp_error(base, response, body)
         if status is JobStatus.FAILED or code in _errors.POLICY:
             reason = base.status_msg or "the task failed"
-            return Job(
+            return self._job(
                 status=JobStatus.FAILED,
                 error=JobError(
                     code=_errors.failure_code(code) if code else "generation_failed",
@@ -515,7 +513,7 @@ class MinimaxProvider(ContentTaskProvider):
         width, height = query.video_width, query.video_height
         if width and height and width.is_integer() and height.is_integer():
             size = f"{int(width)}x{int(height)}"
-        return Job(status=status, outputs=outputs, size=size, **common)
+        return self._job(status=status, outputs=outputs, size=size, **common)
 
     def v1_file_job(
         self, body: Mapping[str, Any], response: httpx.Response, context: Mapping[str, Any]
@@ -553,7 +551,7 @@ class MinimaxProvider(ContentTaskProvider):
             ) from exc
         answered = _date_of(response)
         expires_at = answered + DOWNLOAD_URL_LIFETIME if answered else None
-        return Job(
+        return self._job(
             id=str(task_id),
             provider=self.name,
             model=context.get("model"),
@@ -573,6 +571,18 @@ class MinimaxProvider(ContentTaskProvider):
             raw={**body, "task_id": str(task_id)},
         )
 
+    def _job(self, **fields: Any) -> Job:
+        """A `Job`, or `ProtocolError` when the answer's values cannot make one (an id with
+        control characters)."""
+        try:
+            return Job(**fields)
+        except (ValueError, TypeError) as exc:
+            raise ProtocolError(
+                f"{self.name} sent a task vidgen cannot read: {exc}",
+                provider=self.name,
+                body=fields.get("raw"),
+            ) from exc
+
     def parse_callback(self, headers: Mapping[str, str], body: bytes) -> Job:
         """A V2 callback carries ``{"task": {...}}``, a V1 one a query-shaped body.
 
@@ -581,12 +591,7 @@ class MinimaxProvider(ContentTaskProvider):
         used). The challenge MiniMax sends first is not a task: answer it with
         `challenge_answer`.
         """
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ProtocolError(
-                f"{self.name} callback body is not JSON", provider=self.name, body=body[:500]
-            ) from exc
+        data = parse_json(body, provider=self.name)
         if isinstance(data, Mapping) and "challenge" in data:
             raise ProtocolError(
                 f"{self.name} sent its callback challenge, not a task: answer it with "
@@ -602,8 +607,8 @@ class MinimaxProvider(ContentTaskProvider):
         """Read again at once when a V1 query says Success (the download URL is one
         request away); otherwise the server's ``Retry-After``."""
         try:
-            body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            body = parse_json(response.content)
+        except ProtocolError:
             body = None
         if (
             isinstance(body, Mapping)
@@ -636,7 +641,8 @@ class MinimaxProvider(ContentTaskProvider):
         return Usage(
             seconds=usage.total_seconds,
             tokens=tokens,
-            note="billed " + (", ".join(parts) if parts else "as reported")
+            note="billed "
+            + (", ".join(parts) if parts else "as reported")
             + " (usage.total_seconds = input + output seconds)",
         )
 
@@ -717,8 +723,6 @@ def _date_of(response: httpx.Response) -> dt.datetime | None:
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None:
         return None
     return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
