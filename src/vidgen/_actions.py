@@ -8,13 +8,17 @@ same way and go to the ledger.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
 import httpx
 
+from ._models import Job
+
 __all__ = [
+    "ClaimJob",
     "CloseStream",
     "DropPart",
     "LockPart",
@@ -24,6 +28,7 @@ __all__ = [
     "SaveBody",
     "Send",
     "Sleep",
+    "Work",
 ]
 
 
@@ -112,3 +117,24 @@ class LockPart:
 
     part: Path
     job_id: str
+
+
+@attrs.frozen
+class ClaimJob:
+    """Claim a job this run is about to wait on or download; held until the flow ends.
+
+    The result is None; `vidgen.JobInUse` is raised when another process holds it. A
+    client without a ledger has nothing to claim.
+    """
+
+    job: Job
+    endpoint: str
+
+
+@attrs.frozen
+class Work:
+    """Work on files that takes a while (read a video's last frame, join clips, probe a
+    file): the result is ``function(*args)``. An async client runs it off its event loop."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = ()

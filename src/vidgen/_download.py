@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from ._actions import (
+    ClaimJob,
     CloseStream,
     DropPart,
     LockPart,
@@ -29,10 +30,13 @@ from ._actions import (
     ReadBody,
     SaveBody,
     Sleep,
+    Work,
 )
-from ._events import Downloaded
+from ._delivery import DeliveryPolicy, DeliveryReport, Expected, check_delivery
+from ._events import DeliveryChecked, Downloaded
 from ._exceptions import (
     ContentExpired,
+    DeliveryMismatch,
     ProtocolError,
     ProviderError,
     TransportError,
@@ -104,8 +108,17 @@ def download_flow(
     target: Path,
     index: int = 0,
     variant: str = "video",
+    expected: Expected | None = None,
+    delivery: DeliveryPolicy = "off",
 ) -> Flow[Path]:
-    """Download output ``index`` of a succeeded job to ``target``, atomically."""
+    """Download output ``index`` of a succeeded job to ``target``, atomically.
+
+    With ``expected`` and a ``delivery`` policy other than ``off``, the video is then
+    probed and compared with what was asked (see `_delivery`).
+
+    Raises:
+        DeliveryMismatch: the file differs from what was asked, with ``delivery="strict"``.
+    """
     provider = env.provider
     if job.status is not JobStatus.SUCCEEDED:
         job = yield from status_flow(env, job)
@@ -132,6 +145,7 @@ def download_flow(
     original = _guard(provider, built)
     part = part_path(target, f"{provider.name}/{job.id}/{index}/{variant}")
     # Two processes finishing one job must not write one file: the second one stops here.
+    yield ClaimJob(job, env.endpoint)
     yield LockPart(part, job.id)
     limit = env.max_download_bytes
     attempt = 0
@@ -192,17 +206,17 @@ def download_flow(
                 yield DropPart(part)
                 _check_budget(env, attempt, job, "the server sent a range vidgen did not ask for")
                 continue
-            append, expected = plan
-            if expected is not None and expected > limit:
+            append, length = plan
+            if length is not None and length > limit:
                 yield CloseStream(response)
                 yield DropPart(part)
                 raise ProtocolError(
-                    f"the output of {provider.name} job {job.id} is {expected} bytes, more "
+                    f"the output of {provider.name} job {job.id} is {length} bytes, more "
                     f"than max_download_bytes ({limit}); nothing was downloaded. If the video "
                     "really is that large, raise Client(max_download_bytes=...)",
                     provider=provider.name,
                 )
-            saved: Saved = yield SaveBody(response, target, part, append, expected, limit)
+            saved: Saved = yield SaveBody(response, target, part, append, length, limit)
         except TransportError:
             if attempt >= env.retry.read_attempts:
                 raise
@@ -219,7 +233,36 @@ def download_flow(
             variant=variant,
         )
         log.info("downloaded %s job %s %s to %s", provider.name, job.id, variant, saved.path)
+        if delivery != "off" and expected is not None and variant == "video":
+            yield from _check_delivered(env, job, saved.path, expected, delivery)
         return saved.path
+
+
+def _check_delivered(
+    env: Env, job: Job, path: Path, expected: Expected, delivery: DeliveryPolicy
+) -> Flow[None]:
+    report: DeliveryReport = yield Work(check_delivery, (path, expected))
+    if not report.checked:
+        log.debug("delivered file not checked: %s", report.note)
+        return
+    yield DeliveryChecked(
+        at=env.now(),
+        job=job,
+        endpoint=env.endpoint,
+        path=path,
+        delivered=report.delivered,
+        issues=report.issues,
+    )
+    if not report.issues:
+        return
+    said = "; ".join(report.issues)
+    message = (
+        f"{env.provider.name} job {job.id}: the file {path} is not what was asked: {said}. "
+        "It is kept and the difference is in the ledger (`vidgen jobs`); check what was billed"
+    )
+    if delivery == "strict":
+        raise DeliveryMismatch(message, job=job, path=path, issues=report.issues)
+    log.warning("%s", message)
 
 
 def _check_budget(env: Env, attempt: int, job: Job, why: str) -> None:

@@ -1,19 +1,23 @@
 """Carrying out a flow's actions: the only code that sends, sleeps and writes downloads.
 
-`SyncDriver` and `AsyncDriver` run the same flows (`_lifecycle`, `_download`); they differ
-only in how they send, sleep and stream a body to disk. Events go to a journal (the
-client's ledger adapter), whose answer goes back into the flow.
+`SyncDriver` and `AsyncDriver` run the same flows (`_lifecycle`, `_download`, `_film`);
+they differ only in how they send, sleep, stream a body to disk and do slow file work.
+Events go to a journal (the client's ledger adapter), whose answer goes back into the flow.
+What a run holds (claims on jobs, locks on part files) is given back when it ends, however
+it ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from ._actions import (
+    ClaimJob,
     CloseStream,
     DropPart,
     LockPart,
@@ -23,14 +27,16 @@ from ._actions import (
     SaveBody,
     Send,
     Sleep,
+    Work,
 )
 from ._events import Event
 from ._exceptions import JobInUse, VidgenError
 from ._files import AtomicFile, Saved, storage_error
 from ._lifecycle import HTTPX_ERRORS, Flow, translate_http_error
 from ._locks import PartLock
+from ._models import Job
 
-__all__ = ["AsyncDriver", "Journal", "SyncDriver"]
+__all__ = ["AsyncDriver", "Claims", "Journal", "SyncDriver"]
 
 T = TypeVar("T")
 
@@ -38,7 +44,44 @@ T = TypeVar("T")
 Journal = Callable[[Event], Any]
 
 
-def _lock(action: LockPart, held: list[PartLock]) -> None:
+class Claims(Protocol):
+    """Who is finishing which job (the client's ledger, or nobody without one)."""
+
+    def claim(self, job: Job, endpoint: str) -> Any:
+        """Claim ``job``; a handle, or None when there is nothing to claim.
+
+        Raises:
+            JobInUse: another process holds it.
+        """
+        ...
+
+    def release(self, claim: Any) -> None:
+        """Give a claim back."""
+        ...
+
+
+class _Held(Protocol):
+    def release(self) -> None: ...
+
+
+class _Claim:
+    def __init__(self, claims: Claims, handle: Any) -> None:
+        self.claims, self.handle = claims, handle
+
+    def release(self) -> None:
+        self.claims.release(self.handle)
+
+
+def _hold(action: LockPart | ClaimJob, claims: Claims, held: list[_Held]) -> None:
+    if isinstance(action, ClaimJob):
+        handle = claims.claim(action.job, action.endpoint)
+        if handle is not None:
+            held.append(_Claim(claims, handle))
+        return
+    _lock(action, held)
+
+
+def _lock(action: LockPart, held: list[_Held]) -> None:
     lock = PartLock.acquire(action.part)
     if lock is None:
         raise JobInUse(
@@ -49,7 +92,7 @@ def _lock(action: LockPart, held: list[PartLock]) -> None:
     held.append(lock)
 
 
-def _release(held: list[PartLock]) -> None:
+def _release(held: list[_Held]) -> None:
     while held:
         held.pop().release()
 
@@ -98,16 +141,23 @@ async def _araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 class SyncDriver:
     """Runs flows with an ``httpx.Client`` and a blocking sleep."""
 
-    def __init__(self, http: httpx.Client, sleep: Callable[[float], Any], journal: Journal) -> None:
+    def __init__(
+        self,
+        http: httpx.Client,
+        sleep: Callable[[float], Any],
+        journal: Journal,
+        claims: Claims,
+    ) -> None:
         self.http = http
         self.sleep = sleep
         self.journal = journal
+        self.claims = claims
 
     def run(self, flow: Flow[T], provider: str) -> T:
         """Drive ``flow`` to its end; I/O failures are thrown back into it as vidgen errors."""
         result: Any = None
         error: VidgenError | None = None
-        held: list[PartLock] = []
+        held: list[_Held] = []
         try:
             while True:
                 try:
@@ -120,8 +170,11 @@ class SyncDriver:
                     # mistaken by a flow for an answer (a route would submit elsewhere).
                     result = self.journal(action)
                     continue
-                if isinstance(action, LockPart):
-                    _lock(action, held)  # another process holds it: stop, do not retry
+                if isinstance(action, (LockPart, ClaimJob)):
+                    _hold(action, self.claims, held)  # held elsewhere: stop, do not retry
+                    continue
+                if isinstance(action, Work):
+                    result = action.function(*action.args)
                     continue
                 try:
                     result = self._do(action, provider)
@@ -180,16 +233,18 @@ class AsyncDriver:
         http: httpx.AsyncClient,
         sleep: Callable[[float], Awaitable[Any] | Any],
         journal: Journal,
+        claims: Claims,
     ) -> None:
         self.http = http
         self.sleep = sleep
         self.journal = journal
+        self.claims = claims
 
     async def run(self, flow: Flow[T], provider: str) -> T:
         """Drive ``flow`` to its end; I/O failures are thrown back into it as vidgen errors."""
         result: Any = None
         error: VidgenError | None = None
-        held: list[PartLock] = []
+        held: list[_Held] = []
         try:
             while True:
                 try:
@@ -200,8 +255,12 @@ class AsyncDriver:
                 if isinstance(action, Event):
                     result = self.journal(action)  # a ledger failure stops everything (see above)
                     continue
-                if isinstance(action, LockPart):
-                    _lock(action, held)
+                if isinstance(action, (LockPart, ClaimJob)):
+                    _hold(action, self.claims, held)
+                    continue
+                if isinstance(action, Work):
+                    # Decoding and encoding video is slow: never on the event loop.
+                    result = await asyncio.to_thread(action.function, *action.args)
                     continue
                 try:
                     result = await self._do(action, provider)

@@ -41,10 +41,12 @@ class _Fitter:
         request: VideoRequest,
         provider: str,
         policy: str,
+        where: str | None = None,
     ) -> None:
         self.spec = spec
         self.request = request
         self.provider = provider
+        self.where = where or provider
         self.policy = policy
         self.warnings: list[str] = []
         self.adjustments: list[Adjustment] = []
@@ -54,7 +56,7 @@ class _Fitter:
         if hint:
             message = f"{message}. {hint}"
         raise UnsupportedRequest(
-            f"{self.provider} model {self.spec.id}: {message}",
+            f"{self.where} model {self.spec.id}: {message}",
             param=param,
             value=value,
             supported=supported,
@@ -415,7 +417,7 @@ class _Fitter:
         url = self.request.callback_url
         if url is None or self.spec.callbacks:
             return url
-        message = f"{self.provider} has no per-request callbacks; poll with wait() instead"
+        message = f"{self.where} has no per-request callbacks; poll with wait() instead"
         if self.policy == "strict":
             self.refuse("callback_url", url, [], message)
         self.adjust("callback_url", url, None, message)
@@ -436,25 +438,28 @@ class _Fitter:
         return options
 
 
-def resolve_model(catalog: Catalog, request: VideoRequest, provider: str) -> ModelSpec:
+def resolve_model(
+    catalog: Catalog, request: VideoRequest, provider: str, profile: str | None = None
+) -> ModelSpec:
     """The catalog entry for the request's model (or the default).
 
     Raises:
         UnsupportedRequest: the model is unknown, or the catalog is empty.
     """
     model = request.model or catalog.default_model
+    where = profile or provider
+    tables = f"[[profiles.{profile or 'NAME'}.models]]"
     if model is None:
         raise UnsupportedRequest(
-            f"{provider} has no models in its catalog; declare them in the profile's "
-            "[[profiles.NAME.models]] tables",
+            f"{where} has no models in its catalog; declare them in the profile's {tables} tables",
             param="model",
             provider=provider,
         )
     spec = catalog.get(model)
     if spec is None:
         raise UnsupportedRequest(
-            f"{provider} has no model {model!r}; it offers {_join(catalog.ids) or 'none'}. "
-            "Add it to the profile's [[profiles.NAME.models]] if the provider serves it",
+            f"{where} has no model {model!r}; it offers {_join(catalog.ids) or 'none'}. "
+            f"Add it to the profile's {tables} if the provider serves it",
             param="model",
             value=model,
             supported=catalog.ids,
@@ -472,6 +477,7 @@ def fit_request(
     allow_retired: bool = False,
     today: dt.date | None = None,
     reserved_options: Collection[str] = (),
+    profile: str | None = None,
 ) -> Fitted:
     """Fit ``request`` to the model it names (or the catalog's default).
 
@@ -483,6 +489,8 @@ def fit_request(
         allow_retired: fit a retired model anyway (with a warning).
         today: the date lifecycle data is checked against; the current UTC date if None.
         reserved_options: wire fields vidgen sets, which ``provider_options`` may not set.
+        profile: the config profile the provider was set up from; messages name it, since
+            that is the name the user gave.
 
     Returns:
         The fitted request.
@@ -494,7 +502,8 @@ def fit_request(
     """
     if policy not in POLICIES:
         raise ValueError(f"policy must be 'strict' or 'nearest', not {policy!r}")
-    spec = resolve_model(catalog, request, provider)
+    spec = resolve_model(catalog, request, provider, profile)
+    where = profile or provider
     warnings: list[str] = []
     today = today or today_on(system_clock)
     life = spec.lifecycle
@@ -502,7 +511,7 @@ def fit_request(
         when = f" on {life.retired_on.isoformat()}" if life.retired_on else ""
         instead = f"; use {life.replacement} instead" if life.replacement else ""
         if not allow_retired:
-            message = f"{provider} model {spec.id} was retired{when}{instead}"
+            message = f"{where} model {spec.id} was retired{when}{instead}"
             if life.note:
                 message += f". {life.note}"
             raise ModelRetired(
@@ -520,7 +529,7 @@ def fit_request(
     elif life.status == "deprecated":
         warnings.append(f"{spec.id} is deprecated" + (f": {life.note}" if life.note else ""))
 
-    fitter = _Fitter(spec, request, provider, policy)
+    fitter = _Fitter(spec, request, provider, policy, where)
     fitter.prompt()
     options = fitter.options(reserved_options)
     seconds = fitter.duration()

@@ -28,6 +28,7 @@ import attrs
 import httpx
 
 from ._actions import (
+    ClaimJob,
     CloseStream,
     DropPart,
     LockPart,
@@ -37,6 +38,7 @@ from ._actions import (
     SaveBody,
     Send,
     Sleep,
+    Work,
 )
 from ._clock import Clock, to_datetime
 from ._events import (
@@ -107,6 +109,8 @@ Action = (
     | PartSize
     | DropPart
     | LockPart
+    | ClaimJob
+    | Work
     | Event
 )
 Flow = Generator[Action, Any, T]
@@ -185,8 +189,9 @@ def translate_transport_error(exc: httpx.TransportError, provider: str) -> Trans
     if isinstance(exc, httpx.PoolTimeout):
         return TransportError(
             f"{provider}: no free connection in this client's pool in time ({kind}); too many "
-            "requests at once in this process: lower the concurrency or give the client a "
-            "larger pool (max_in_flight)",
+            "requests at once in this process, and nothing was sent: lower the concurrency, "
+            "or pass a larger pool: http_client=httpx.Client(limits=httpx.Limits("
+            "max_connections=...))",
             request_sent=False,
             provider=provider,
         )
@@ -410,7 +415,7 @@ def _send_submit(env: Env, attempt: Attempt, request: httpx.Request) -> Flow[Job
                 continue
             if exc.request_sent:
                 raise TransportError(
-                    f"{exc} The submit was NOT resent because the server may have received it: "
+                    f"{exc}. The submit was NOT resent because the server may have received it: "
                     f"a job may exist and may be billed. Look for it (`vidgen resume`, "
                     f"`vidgen status`, the provider's job list) before submitting again.",
                     request_sent=True,
@@ -556,6 +561,9 @@ def wait_flow(
             value=timeout,
         )
     provider = env.provider
+    # Another process waiting on the same job would only poll twice as often; one that
+    # is downloading it must not be raced: the ledger's claim says who is at it.
+    yield ClaimJob(job, env.endpoint)
     deadline = env.clock() + seconds
     interval = env.poll.initial
     warned_unknown = False

@@ -9,6 +9,7 @@ shot's last frame. `Client.render` carries one out.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -23,7 +24,16 @@ from ._public import public
 from ._reference import Reference
 from ._request import VideoRequest
 
-__all__ = ["Continuity", "ReferenceFit", "Shot", "Storyboard", "load_storyboard"]
+__all__ = [
+    "Continuity",
+    "ReferenceFit",
+    "Shot",
+    "Storyboard",
+    "chain",
+    "chain_durations",
+    "draft_storyboard",
+    "load_storyboard",
+]
 
 #: How one shot leads into the next.
 Continuity = Literal["last-frame", "none"]
@@ -177,6 +187,26 @@ class Storyboard:
         text = json.dumps(fields, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
+    def to_mapping(self) -> dict[str, Any]:
+        """The storyboard as plain data (`from_mapping` reads it back), images included."""
+        data: dict[str, Any] = {
+            key: getattr(self, key)
+            for key in ("title", "continuity", "reference_fit", *_SHARED)
+            if getattr(self, key) is not None
+        }
+        shots = []
+        for shot in self.shots:
+            fields: dict[str, Any] = {
+                key: getattr(shot, key)
+                for key in ("prompt", "duration", "seed", *_SHARED)
+                if getattr(shot, key) is not None
+            }
+            if shot.reference is not None:
+                fields["reference"] = _image_data(shot.reference)
+            shots.append(fields)
+        data["shots"] = shots
+        return data
+
     @classmethod
     def from_mapping(
         cls, data: Mapping[str, Any], *, where: str = "storyboard", base: Path | None = None
@@ -244,7 +274,26 @@ def _shot(raw: Any, where: str, base: Path | None) -> Shot:
         raise ConfigError(f"{where}: {exc}") from exc
 
 
+def _image_data(reference: Reference) -> dict[str, Any]:
+    if reference.url is not None:
+        return {"url": reference.url}
+    return {
+        "data": base64.b64encode(reference.data or b"").decode("ascii"),
+        "filename": reference.filename,
+    }
+
+
 def _reference(value: Any, where: str, base: Path | None) -> Reference:
+    if isinstance(value, Mapping):
+        # As `Storyboard.to_mapping` writes it (a storyboard kept in the ledger).
+        try:
+            if "url" in value:
+                return Reference.from_url(str(value["url"]))
+            return Reference.from_bytes(
+                base64.b64decode(str(value["data"])), filename=value.get("filename")
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: the reference image cannot be read back: {exc}") from exc
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}: reference is an image path or an https URL")
     if value.startswith(("http://", "https://")):
@@ -313,3 +362,41 @@ def chain_durations(total: int, offered: Sequence[int]) -> list[int]:
             f"{total} s cannot be made of clips of {', '.join(map(str, sorted(options)))} s"
         )
     return sorted(best[total], reverse=True)
+
+
+def draft_storyboard(
+    storyboard: Storyboard, clients: Mapping[tuple[str | None, str | None], Any]
+) -> Storyboard:
+    """The storyboard at the shortest length and lowest tier each shot's model offers.
+
+    A preview that costs a fraction of the film: same prompts, same continuity.
+
+    Args:
+        storyboard: the film.
+        clients: the client for each shot's (profile, provider) (see `Storyboard.target_of`).
+    """
+    from ._sizes import resolution_pixels
+
+    shots = []
+    for index, shot in enumerate(storyboard.shots):
+        client = clients[storyboard.target_of(shot)]
+        catalog = client.provider.catalog
+        model = shot.model or storyboard.model or catalog.default_model
+        spec = catalog.get(model) if model else None
+        if spec is None:
+            shots.append(shot)  # the plan will say what is wrong with it
+            continue
+        request = storyboard.request_for(index)
+        aspect = request.aspect or next(
+            (s.aspect for s in spec.sizes if s.size == spec.default_size), spec.sizes[0].aspect
+        )
+        tiers = [s for s in spec.sizes if s.aspect == aspect] or list(spec.sizes)
+        lowest = min(tiers, key=lambda s: resolution_pixels(s.resolution))
+        shots.append(
+            attrs.evolve(
+                shot, duration=min(spec.durations), resolution=lowest.resolution, aspect=aspect
+            )
+        )
+    return attrs.evolve(
+        storyboard, shots=shots, title=f"{storyboard.title or 'storyboard'} (draft)"
+    )

@@ -594,6 +594,7 @@ class Provider:
             allow_retired=allow_retired,
             today=today,
             reserved_options=self.reserved_options,
+            profile=self.profile,
         )
         return self.check_fitted(fitted, policy)
 

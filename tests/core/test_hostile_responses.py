@@ -424,7 +424,7 @@ async def test_async_wait_with_a_nan_timeout_is_refused() -> None:
         reply(json={**OPENAI_VIDEO, "status": "in_progress"}),
     )
     client = fake_async_client(server, provider="openai")
-    with pytest.raises(vidgen.UnsupportedRequest, match="timeout"):
+    with pytest.raises(vidgen.InvalidInput, match="timeout"):
         await client.wait("video_1", timeout=float("nan"))
 
 

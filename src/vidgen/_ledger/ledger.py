@@ -60,7 +60,7 @@ from .entry import (
 from .schema import FINISHED, VERSION, ddl, migrate_v1, migrate_v2
 from .sqlite import SQLiteBackend
 
-__all__ = ["HOME_ENV", "Claim", "Ledger", "default_home"]
+__all__ = ["HOME_ENV", "Claim", "Group", "Ledger", "default_home"]
 
 #: How long a claim lasts unless renewed (each status seen renews it).
 DEFAULT_LEASE = dt.timedelta(minutes=5)
@@ -104,6 +104,21 @@ def _holder_alive(holder: str) -> bool:
     except OSError:
         return True
     return True
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """A storyboard or a batch in the ledger: what it is, where it goes, how it ended."""
+
+    group_id: str
+    kind: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    target: str | None
+    spec: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    settings: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    status: str
+    detail: str | None = None
 
 
 @attrs.frozen
@@ -562,6 +577,15 @@ class Ledger:
         )
         return found[0] if found else None
 
+    def find(self, provider: str, endpoint: str, job_id: str) -> LedgerEntry | None:
+        """The newest entry for a job at one endpoint (as the lifecycle knows jobs)."""
+        found = self._entries(
+            "SELECT * FROM jobs WHERE provider = ? AND job_id = ? "
+            "AND (endpoint = ? OR endpoint = '') ORDER BY ledger_id DESC LIMIT 1",
+            (provider, job_id, endpoint),
+        )
+        return found[0] if found else None
+
     def entries(
         self,
         *,
@@ -649,6 +673,81 @@ class Ledger:
         )
         micros = int(row["micros"]) if row and row["micros"] is not None else 0
         return Decimal(micros).scaleb(-6).normalize() if micros else Decimal(0)
+
+    # -- groups: storyboards and batches ---------------------------------------------------
+
+    def open_group(
+        self,
+        *,
+        group_id: str,
+        kind: str,
+        target: str | None,
+        spec: Mapping[str, Any],
+        settings: Mapping[str, Any],
+    ) -> None:
+        """Record a storyboard or batch being carried out (again: its spec is updated)."""
+        self._writable()
+        now = _stamp(self._now())
+        with self._backend.write() as tx:
+            tx.run(
+                "INSERT INTO groups (group_id, kind, created_at, updated_at, target, spec, "
+                "settings, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'running') "
+                "ON CONFLICT (group_id) DO UPDATE SET updated_at = excluded.updated_at, "
+                "target = excluded.target, spec = excluded.spec, settings = excluded.settings, "
+                "status = 'running', detail = NULL",
+                (
+                    group_id,
+                    kind,
+                    now,
+                    now,
+                    target,
+                    json.dumps(dict(spec), default=str),
+                    json.dumps(dict(settings), default=str),
+                ),
+            )
+
+    def finish_group(self, group_id: str, status: str, detail: str | None = None) -> None:
+        """Say how a storyboard or batch ended (``done``, ``failed``)."""
+        with self._backend.write() as tx:
+            tx.run(
+                "UPDATE groups SET status = ?, detail = ?, updated_at = ? WHERE group_id = ?",
+                (status, detail, _stamp(self._now()), group_id),
+            )
+
+    def groups(self, *, kind: str | None = None, unfinished: bool = False) -> list[Group]:
+        """Storyboards and batches, oldest first (only those still running, if asked)."""
+        if self._empty:
+            return []
+        query = "SELECT * FROM groups WHERE 1 = 1"
+        params: list[Any] = []
+        if kind is not None:
+            query += " AND kind = ?"
+            params.append(kind)
+        if unfinished:
+            query += " AND status = 'running'"
+        with self._backend.read() as tx:
+            rows = tx.all(query + " ORDER BY created_at, group_id", tuple(params))
+        return [
+            Group(
+                group_id=str(r["group_id"]),
+                kind=str(r["kind"]),
+                created_at=dt.datetime.fromisoformat(r["created_at"]),
+                updated_at=dt.datetime.fromisoformat(r["updated_at"]),
+                target=r["target"],
+                spec=json.loads(r["spec"]),
+                settings=json.loads(r["settings"]) if r["settings"] else {},
+                status=str(r["status"]),
+                detail=r["detail"],
+            )
+            for r in rows
+        ]
+
+    def group_jobs(self, group_id: str) -> dict[str, LedgerEntry]:
+        """The newest job of each item (shot, batch line) of a group, by item key."""
+        found = self._entries(
+            "SELECT * FROM jobs WHERE group_id = ? ORDER BY ledger_id", (group_id,)
+        )
+        return {entry.item_key: entry for entry in found if entry.item_key is not None}
 
     # -- housekeeping ---------------------------------------------------------------------
 
