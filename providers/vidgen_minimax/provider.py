@@ -73,6 +73,9 @@ REGIONS: Mapping[str, str] = {
     "mainland": "https://api.minimaxi.com",
 }
 APIS = ("v1", "v2")
+#: Where mainland prices would be read (none are in the catalog), and when that was checked.
+MAINLAND_PRICES = "https://platform.minimaxi.com/docs/guides/pricing-paygo"
+PRICES_READ = dt.date(2026, 11, 30)
 #: The request extension that tells a status answer which job it is about.
 CONTEXT = "vidgen_minimax"
 #: "download_url ... valid for 1 hour" (the video-download page, as quoted by a third
@@ -119,7 +122,7 @@ class MinimaxProvider(ContentTaskProvider):
         api_key: the key (default ``$MINIMAX_API_KEY``).
         region: ``"international"`` (``https://api.minimax.io``, USD; the default) or
             ``"mainland"`` (``https://api.minimaxi.com``, CNY: the catalog has no CNY
-            prices). A key works on its own platform only.
+            prices, so quotes say "price unknown"). A key works on its own platform only.
         base_url: another API root (the host alone, without ``/v1`` or ``/v2``); the
             region follows its host unless given.
         watermark: ask for MiniMax's AIGC watermark (``aigc_watermark``; default False).
@@ -182,11 +185,9 @@ class MinimaxProvider(ContentTaskProvider):
         if self.region == "international":
             return raw
         note = "the mainland platform bills in CNY; vidgen's catalog has no CNY price"
+        unknown = {"currency": "CNY", "source": MAINLAND_PRICES, "as_of": PRICES_READ, "note": note}
         models = [
-            {
-                **{k: v for k, v in entry.items() if k != "prices"},
-                "notes": [*entry.get("notes", ()), note],
-            }
+            {**entry, "prices": [unknown], "notes": [*entry.get("notes", ()), note]}
             for entry in raw.get("models", ())
         ]
         return {**raw, "models": models}
