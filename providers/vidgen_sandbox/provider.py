@@ -72,6 +72,12 @@ class SandboxProvider(VideosAPIProvider):
         jobs (kept on disk) do not."""
         return "sandbox"
 
+    def public_settings(self) -> dict[str, Any]:
+        """Its settings without the emulator's address, which changes from process to process."""
+        settings = super().public_settings()
+        settings.pop("base_url", None)
+        return settings
+
     def auth_headers(self) -> dict[str, str]:
         """The sandbox needs no key."""
         return {}

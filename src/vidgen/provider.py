@@ -443,7 +443,8 @@ class Provider:
         self.base_url = (base_url or self.default_base_url or "").rstrip("/")
         self.profile = profile
         self._extra_models = tuple(dict(m) for m in models)
-        self._given_settings: dict[str, Any] = {}
+        # What `get_provider` built it with (None when built directly).
+        self._given_settings: dict[str, Any] | None = None
         self._catalog: Catalog | None = None
         if base_url is not None:
             parts = urlsplit(base_url)
@@ -467,8 +468,10 @@ class Provider:
         The ledger keeps them with each submit, so ``vidgen resume`` can finish a job that
         was submitted from Python with keyword settings. The key is never among them.
         """
-        settings = dict(getattr(self, "_given_settings", {}))
-        if not settings:
+        given: dict[str, Any] | None = getattr(self, "_given_settings", None)
+        settings = dict(given or {})
+        if given is None:
+            # Built directly, not by `get_provider`: what differs from the defaults.
             if self.base_url and self.base_url != (self.default_base_url or "").rstrip("/"):
                 settings["base_url"] = self.base_url
             if self.key_env and self.key_env != type(self).api_key_env:
