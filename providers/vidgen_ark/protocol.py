@@ -69,7 +69,6 @@ __all__ = [
     "ErrorKind",
     "content_items",
     "image_url",
-    "wire_ratio",
     "wire_table",
 ]
 
@@ -84,9 +83,6 @@ STATUSES: Mapping[str, JobStatus] = {
     "expired": JobStatus.FAILED,
 }
 
-# vidgen reduces an aspect to lowest terms ("21:9" is "7:3"); the vendors name it 21:9.
-_RATIO_NAMES = {"7:3": "21:9", "3:7": "9:21"}
-_ASPECTS_OF_NAMES = {name: aspect for aspect, name in _RATIO_NAMES.items()}
 
 _ROLES = {"reference": "first_frame", "last_frame": "last_frame", "references": "reference_image"}
 
@@ -143,11 +139,6 @@ def content_items(fitted: Fitted) -> list[dict[str, Any]]:
     for role, image in images:
         items.append({"type": "image_url", "image_url": {"url": image_url(image)}, "role": role})
     return items
-
-
-def wire_ratio(aspect: str) -> str:
-    """An aspect as the vendors write it: ``"21:9"`` for vidgen's reduced ``"7:3"``."""
-    return _RATIO_NAMES.get(aspect, aspect)
 
 
 def wire_table(spec: ModelSpec, key: str, *, provider: str) -> dict[str, Any]:
@@ -505,7 +496,7 @@ class ContentTaskProvider(Provider):
             return None
         wanted = task.resolution.lower()
         tier = next((t for t, v in tiers.items() if str(v).lower() == wanted), wanted)
-        aspect = _ASPECTS_OF_NAMES.get(task.ratio, task.ratio)
+        aspect = task.ratio
         match = next((s for s in spec.sizes if s.resolution == tier and s.aspect == aspect), None)
         return match.size if match else None
 

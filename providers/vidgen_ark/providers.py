@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from vidgen import ConfigError, UnsupportedRequest, Usage
 
 from . import _errors
-from .protocol import ContentTaskProvider, ErrorInfo, ErrorKind, wire_ratio
+from .protocol import ContentTaskProvider, ErrorInfo, ErrorKind
 
 if TYPE_CHECKING:
     from vidgen import Fitted
@@ -82,7 +82,7 @@ class ArkProvider(ContentTaskProvider):
         """``ratio``, ``resolution``, ``duration`` (integer seconds), ``watermark``, and
         ``seed`` and ``generate_audio`` where the model takes them."""
         fields: dict[str, Any] = {
-            "ratio": wire_ratio(fitted.aspect),
+            "ratio": fitted.aspect,
             "resolution": self.wire_resolution(fitted),
             "duration": fitted.seconds,
             "watermark": self.watermark,

@@ -54,7 +54,6 @@ from vidgen_ark.protocol import (
     ErrorInfo,
     ErrorKind,
     image_url,
-    wire_ratio,
     wire_table,
 )
 
@@ -238,7 +237,7 @@ class MinimaxProvider(ContentTaskProvider):
         fields: dict[str, Any] = {
             "resolution": self.wire_resolution(fitted),
             "duration": fitted.seconds,
-            "ratio": "adaptive" if frames else wire_ratio(fitted.aspect),
+            "ratio": "adaptive" if frames else fitted.aspect,
         }
         if self.watermark:
             fields["aigc_watermark"] = True
