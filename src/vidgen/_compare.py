@@ -13,7 +13,7 @@ from ._clock import Clock, system_clock
 from ._clock import today as today_on
 from ._config import ROUTE, Config, load_config
 from ._exceptions import ModelRetired, UnsupportedRequest, VidgenError
-from ._plan import FitPolicy, fit_and_quote
+from ._plan import FitPolicy, currency_order, fit_and_quote, price_key
 from ._public import public
 from ._request import Fitted, Offer, Quote, VideoRequest
 from ._storyboard import Storyboard
@@ -81,19 +81,24 @@ def offer_sources(
 
 
 def sort_offers(offers: list[Offer]) -> list[Offer]:
-    """Priced offers cheapest first, then unknown prices, then refusals, then retired."""
-    return sorted(offers, key=_sort_key)
+    """Priced offers cheapest first, then unknown prices, then refusals, then retired.
+
+    Amounts in different currencies are not compared: priced offers are grouped by
+    currency (the most used first), each group cheapest first.
+    """
+    order = currency_order(o.quote for o in offers if o.available)
+    return sorted(offers, key=lambda offer: _sort_key(offer, order))
 
 
-def _sort_key(offer: Offer) -> tuple[int, int, Decimal, str, str]:
+def _sort_key(offer: Offer, order: dict[str, int]) -> tuple[int, int, int, Decimal, str, str]:
     if not offer.available:
         rank = 3 if offer.retired else 2
     elif offer.quote is None or offer.quote.amount is None:
         rank = 1
     else:
         rank = 0
-    amount = offer.quote.amount if offer.quote and offer.quote.amount is not None else Decimal(0)
-    return (rank, int(offer.retired), amount, offer.label, offer.model)
+    _, currency, amount = price_key(offer.quote if offer.available else None, order)
+    return (rank, int(offer.retired), currency, amount, offer.label, offer.model)
 
 
 def compare(
@@ -130,8 +135,7 @@ def compare(
                 provider, request, policy=policy, include_retired=include_retired, today=today
             )
         )
-    offers.sort(key=_sort_key)
-    return offers
+    return sort_offers(offers)
 
 
 def provider_offers(
@@ -194,8 +198,7 @@ def provider_offers(
             offers.append(offer(None, None, str(exc)))
             continue
         offers.append(offer(attempt.fitted, attempt.quote, None))
-    offers.sort(key=_sort_key)
-    return offers
+    return sort_offers(offers)
 
 
 @public
@@ -309,7 +312,18 @@ def compare_storyboard(
         )
         for provider, _ in sources
     ]
+    counts: dict[str, int] = {}
+    for o in offers:
+        if o.available and o.total is not None and o.currency:
+            counts[o.currency] = counts.get(o.currency, 0) + 1
+    order = {c: i for i, c in enumerate(sorted(counts, key=lambda c: (-counts[c], c != "USD", c)))}
     return sorted(
         offers,
-        key=lambda o: (not o.available, o.total is None, o.total or Decimal(0), o.label),
+        key=lambda o: (
+            not o.available,
+            o.total is None,
+            order.get(o.currency or "", len(order)),
+            o.total or Decimal(0),
+            o.label,
+        ),
     )

@@ -7,7 +7,7 @@ fitting or pricing anything again, so what the command line shows is what is sen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -119,6 +119,28 @@ class Plan:
         return self.first.quote
 
 
+def currency_order(quotes: Iterable[Quote | None]) -> dict[str, int]:
+    """Rank of each currency among priced quotes: the most used first, then by name.
+
+    Prices in different currencies are never compared by amount (vidgen keeps no
+    exchange rates): a list is sorted by this rank first, then by amount.
+    """
+    counts: dict[str, int] = {}
+    for quote in quotes:
+        if quote is not None and quote.amount is not None:
+            currency = quote.currency or ""
+            counts[currency] = counts.get(currency, 0) + 1
+    ranked = sorted(counts, key=lambda c: (-counts[c], c != "USD", c))
+    return {currency: rank for rank, currency in enumerate(ranked)}
+
+
+def price_key(quote: Quote | None, order: dict[str, int]) -> tuple[int, int, Decimal]:
+    """Sort key: priced before unknown, by currency rank, then by amount."""
+    if quote is None or quote.amount is None:
+        return (1, 0, Decimal(0))
+    return (0, order.get(quote.currency or "", len(order)), quote.amount)
+
+
 def fit_and_quote(
     provider: Provider,
     request: VideoRequest,
@@ -207,9 +229,16 @@ def make_plan(
             param="route",
             supported=[r.label for r, _ in refusals],
         )
+    mixed: list[str] = []
     if strategy == "cheapest":
-        attempts.sort(key=lambda a: (a.quote.amount is None, a.quote.amount or Decimal(0)))
-    warnings = list(attempts[0].fitted.warnings)
+        order = currency_order(a.quote for a in attempts)
+        attempts.sort(key=lambda a: price_key(a.quote, order))
+        if len(order) > 1:
+            mixed.append(
+                f"prices are in {', '.join(order)}; vidgen does not convert currencies, so "
+                f"{next(iter(order))} candidates are tried first, each currency cheapest first"
+            )
+    warnings = list(attempts[0].fitted.warnings) + mixed
     warnings += [f"{r.label} left out: {r.reason}" for r, _ in refusals]
     return Plan(
         request=request,

@@ -382,3 +382,51 @@ def test_config_prices_without_source_are_shown_as_such(tmp_path: Path) -> None:
     assert quote.amount == Decimal("0.4")
     assert quote.source is None
     assert quote.as_of is None
+
+
+MIXED_CURRENCIES = """
+[profiles.yuan]
+provider = "openai-compatible"
+base_url = "https://yuan.example/v1"
+api_key_env = "CHEAP_KEY"
+[[profiles.yuan.models]]
+id = "veo-3.1-fast"
+durations = [8]
+sizes = ["1280x720"]
+price_per_second = "0.05"
+currency = "CNY"
+price_source = "https://yuan.example/pricing"
+price_as_of = 2026-11-01
+
+[profiles.mixed]
+provider = "route"
+candidates = ["yuan", "pricey", "cheap"]
+strategy = "cheapest"
+"""
+
+
+def test_amounts_in_different_currencies_are_never_ranked_against_each_other(
+    config: Path,
+) -> None:
+    """CNY 0.40 is not "cheaper" than USD 0.80: currencies are grouped, never compared.
+
+    The currency most candidates price in comes first, each group cheapest first; a
+    route says in its plan that it did not convert.
+    """
+    config.write_text(config.read_text() + MIXED_CURRENCIES)
+    offers = [
+        o
+        for o in vidgen.compare(REQUEST, config=config)
+        if o.available and o.quote is not None and o.quote.amount is not None
+    ]
+    labels = [(o.label, o.quote.currency, o.quote.amount) for o in offers if o.quote]
+    currencies = [currency for _, currency, _ in labels]
+    # every USD offer before the one CNY offer, whatever the amounts
+    assert currencies.index("CNY") > max(i for i, c in enumerate(currencies) if c == "USD")
+    usd = [amount for _, currency, amount in labels if currency == "USD"]
+    assert usd == sorted(usd)
+
+    hosts = Hosts(pricey_example=created, cheap_example=created, yuan_example=created)
+    plan = client(config, hosts, "mixed").plan(REQUEST)
+    assert [a.profile for a in plan.attempts] == ["cheap", "pricey", "yuan"]
+    assert any("does not convert currencies" in w for w in plan.warnings)
