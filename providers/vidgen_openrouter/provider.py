@@ -76,6 +76,9 @@ _BODY_MARGIN = 256 * 1024
 WEBHOOK_TOLERANCE = dt.timedelta(minutes=5)
 
 _TIER_NAMES = {tier: name for name, tier in RESOLUTION_TIERS.items()}
+# vidgen reduces "21:9" to "7:3" when it reads a request or a size table; OpenRouter
+# takes only the usual names.
+_ASPECT_NAMES = {"7:3": "21:9", "3:7": "9:21"}
 _MODERATION_WORDS = ("moderation", "flagged", "content policy", "safety", "prohibited")
 
 
@@ -244,7 +247,7 @@ class OpenRouterProvider(Provider):
             "prompt": request.prompt,
             "duration": fitted.seconds,  # an integer
             "resolution": self._wire_resolution(fitted),
-            "aspect_ratio": fitted.aspect,
+            "aspect_ratio": _ASPECT_NAMES.get(fitted.aspect, fitted.aspect),
         }
         if fitted.audio is not None and spec.audio is not False:
             body["generate_audio"] = fitted.audio
@@ -307,12 +310,12 @@ class OpenRouterProvider(Provider):
     def parse_submit(self, response: httpx.Response) -> Job:
         """The created job (HTTP 202, ``status: pending``)."""
         self.raise_for_error(response)
-        return self._job(read_json(response, provider=self.name), response)
+        return self._job(_read_json(response, self.name), response)
 
     def parse_status(self, response: httpx.Response) -> Job:
         """The job's current state, its outputs and its billed cost."""
         self.raise_for_error(response)
-        return self._job(read_json(response, provider=self.name), response)
+        return self._job(_read_json(response, self.name), response)
 
     def _job(self, body: Any, response: httpx.Response | None = None) -> Job:
         from . import _wire
@@ -530,7 +533,7 @@ class OpenRouterProvider(Provider):
         answer (its ``Date`` header), so fitting it then needs ``allow_retired``.
         """
         self.raise_for_error(response)
-        body = read_json(response, provider=self.name)
+        body = _read_json(response, self.name)
         listing = body.get("data") if isinstance(body, Mapping) else body
         if not isinstance(listing, list):
             raise ProtocolError(
@@ -562,6 +565,17 @@ class OpenRouterProvider(Provider):
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _read_json(response: httpx.Response, provider: str) -> Any:
+    """The body as JSON; a body nested too deep to parse is a `ProtocolError` too."""
+    try:
+        return read_json(response, provider=provider)
+    except RecursionError as exc:
+        raise ProtocolError(
+            f"{provider} sent JSON nested too deeply to read (HTTP {response.status_code})",
+            provider=provider,
+        ) from exc
 
 
 def _segment(job_id: str) -> str:

@@ -415,7 +415,7 @@ class RunwayProvider(Provider):
         from . import _wire
 
         self.raise_for_error(response)
-        body = read_json(response, provider=self.name)
+        body = _read_json(response, self.name)
         try:
             created = _wire.converter.structure(body, _wire.Created)
             if not created.id:
@@ -440,7 +440,7 @@ class RunwayProvider(Provider):
         from . import _wire
 
         self.raise_for_error(response)
-        body = read_json(response, provider=self.name)
+        body = _read_json(response, self.name)
         try:
             task = _wire.converter.structure(body, _wire.Task)
             if not task.id:
@@ -692,6 +692,17 @@ def _string_table(value: Any) -> bool:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _read_json(response: httpx.Response, provider: str) -> Any:
+    """The body as JSON; a body nested too deep to parse is a `ProtocolError` too."""
+    try:
+        return read_json(response, provider=provider)
+    except RecursionError as exc:
+        raise ProtocolError(
+            f"{provider} sent JSON nested too deeply to read (HTTP {response.status_code})",
+            provider=provider,
+        ) from exc
 
 
 def _segment(task_id: str) -> str:
