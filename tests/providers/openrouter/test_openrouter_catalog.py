@@ -36,11 +36,27 @@ TODAY = dt.date(2026, 8, 21)
 
 # The brief's canonical family ids; OpenRouter adds two models that have none yet.
 CANONICAL = {
-    "veo-3.1", "veo-3.1-fast", "veo-3.1-lite", "seedance-1.5-pro", "seedance-2.0",
-    "seedance-2.0-fast", "seedance-2.0-mini", "seedance-2.5", "kling-v3-pro", "kling-v3-std",
-    "kling-o1", "hailuo-2.3", "hailuo-3", "wan-2.6", "wan-2.7", "happyhorse-1.0",
-    "sora-2-pro", "runway-gen-4.5", "grok-imagine-video-1.5", "flux-3-video",
-}  # fmt: skip
+    "veo-3.1",
+    "veo-3.1-fast",
+    "veo-3.1-lite",
+    "seedance-1.5-pro",
+    "seedance-2.0",
+    "seedance-2.0-fast",
+    "seedance-2.0-mini",
+    "seedance-2.5",
+    "kling-v3-pro",
+    "kling-v3-std",
+    "kling-o1",
+    "hailuo-2.3",
+    "hailuo-3",
+    "wan-2.6",
+    "wan-2.7",
+    "happyhorse-1.0",
+    "sora-2-pro",
+    "runway-gen-4.5",
+    "grok-imagine-video-1.5",
+    "flux-3-video",
+}
 NEW_FAMILIES = {"happyhorse-1.1", "grok-imagine-video"}
 
 
