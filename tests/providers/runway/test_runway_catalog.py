@@ -202,10 +202,11 @@ def test_credit_prices(provider: Provider, fields: dict[str, Any], amount: str) 
 def test_unpublished_credit_rates_are_unknown_never_zero(provider: Provider, model: str) -> None:
     spec = provider.catalog.get(model)
     assert spec is not None
-    assert spec.prices == ()
+    # One entry that cites where vidgen looked, with no amount.
+    assert [(p.known, p.source) for p in spec.prices] == [(False, PRICING)]
     quoted = quote(provider, model=model)
     assert quoted.amount is None
-    assert str(quoted).startswith("price unknown")
+    assert str(quoted).startswith("price unknown (unknown: Runway's pricing guide gives no")
 
 
 def test_every_model_says_where_its_facts_come_from(provider: Provider) -> None:
