@@ -9,7 +9,6 @@ without the API key), and a callback URL may be given per request.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -37,10 +36,13 @@ from vidgen import (
 from vidgen.provider import (
     USER_AGENT,
     Provider,
+    error_body,
     error_class_for_status,
     from_unix,
+    parse_json,
     parse_retry_after,
     percent,
+    quote_segment,
     read_json,
     request_id_from,
 )
@@ -124,7 +126,7 @@ class AivideoapiProvider(Provider):
             "duration": fitted.seconds,  # an integer here, unlike the OpenAI protocol
             "aspect_ratio": fitted.aspect,
         }
-        reference = fitted.request.reference
+        reference = fitted.reference
         if reference is not None and reference.url is not None:
             task_input["image_urls"] = [reference.url]
         body: dict[str, Any] = {"model": fitted.model, "input": task_input, **fitted.options}
@@ -136,12 +138,20 @@ class AivideoapiProvider(Provider):
 
     def build_status(self, job: Job) -> httpx.Request:
         """``GET /tasks/{taskId}``."""
-        return httpx.Request("GET", self.url(f"tasks/{job.id}"), headers=self.headers())
+        return httpx.Request(
+            "GET", self.url(f"tasks/{quote_segment(job.id)}"), headers=self.headers()
+        )
 
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
         """A plain GET of the output URL: https only, and without the API key."""
         self.check_variant(variant, ("video",))
-        url = httpx.URL(self.output(job, index, field="url"))
+        try:
+            url = httpx.URL(self.output(job, index, field="url"))
+        except httpx.InvalidURL as exc:
+            raise ProtocolError(
+                f"{self.name} returned an output URL that is not a valid URL ({exc})",
+                provider=self.name,
+            ) from exc
         if url.scheme != "https":
             raise ProtocolError(
                 f"{self.name} returned an output URL that is not https; refusing to download it",
@@ -181,14 +191,21 @@ class AivideoapiProvider(Provider):
             raise ProtocolError(
                 f"{self.name} answered the create without a taskId", provider=self.name, body=body
             )
-        return Job(
-            id=envelope.data.taskId,
-            provider=self.name,
-            status=JobStatus.QUEUED,
-            profile=self.profile,
-            request_id=request_id_from(response),
-            raw=body,
-        )
+        try:
+            return Job(
+                id=envelope.data.taskId,
+                provider=self.name,
+                status=JobStatus.QUEUED,
+                profile=self.profile,
+                request_id=request_id_from(response),
+                raw=body,
+            )
+        except (ValueError, TypeError) as exc:  # an id that cannot be one (control characters)
+            raise ProtocolError(
+                f"{self.name} answered the create with a task id vidgen cannot use: {exc}",
+                provider=self.name,
+                body=body,
+            ) from exc
 
     def _task(self, body: Any) -> Job:
         from . import _wire  # the wire format loads on first use
@@ -229,22 +246,26 @@ class AivideoapiProvider(Provider):
                 message=f"{message} (aivideoapi refunds the credits of failed tasks)",
                 provider_code=code,
             )
-        progress = percent(task.progress)
-        return Job(
-            id=task.id,
-            provider=self.name,
-            model=task.model,
-            status=status,
-            progress=progress,
-            created_at=created_at,
-            completed_at=completed_at,
-            expires_at=expires_at,
-            outputs=outputs,
-            error=error,
-            seconds=seconds,
-            profile=self.profile,
-            raw=dict(body),
-        )
+        try:
+            return Job(
+                id=task.id,
+                provider=self.name,
+                model=task.model,
+                status=status,
+                progress=percent(task.progress),
+                created_at=created_at,
+                completed_at=completed_at,
+                expires_at=expires_at,
+                outputs=outputs,
+                error=error,
+                seconds=seconds,
+                profile=self.profile,
+                raw=dict(body),
+            )
+        except (ValueError, TypeError) as exc:  # an id with control characters, a NaN progress
+            raise ProtocolError(
+                f"{self.name} sent a task vidgen cannot read: {exc}", provider=self.name, body=body
+            ) from exc
 
     def parse_status(self, response: httpx.Response) -> Job:
         """The task's current state."""
@@ -259,22 +280,13 @@ class AivideoapiProvider(Provider):
         The vendor documents no signature: treat the result as a hint and re-read the task
         (`vidgen.Client.handle_callback` does).
         """
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ProtocolError(
-                f"{self.name} callback body is not JSON", provider=self.name, body=body[:500]
-            ) from exc
-        return self._task(data)
+        return self._task(parse_json(body, provider=self.name))
 
     def parse_error(self, response: httpx.Response) -> ProviderError:
         """The vendor's ``{"error": {code, message, type}}``, by its error table."""
         from . import _wire  # the wire format loads on first use
 
-        try:
-            body: Any = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            body = response.content[:2000].decode("utf-8", "replace")
+        body: Any = error_body(response)
         fields = _wire.TaskError()
         if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
             try:

@@ -40,9 +40,11 @@ from vidgen import (
 from vidgen.provider import (
     JobPage,
     Secret,
+    error_body,
     error_class_for_status,
     from_unix,
     parse_retry_after,
+    quote_segment,
     read_json,
     request_id_from,
 )
@@ -53,6 +55,8 @@ __all__ = ["AzureProvider"]
 
 if TYPE_CHECKING:
     from vidgen import Fitted
+
+    from . import _wire
 
 APIS = ("jobs", "videos")
 ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"
@@ -196,7 +200,7 @@ class AzureProvider(VideosAPIProvider):
             "n_variants": fitted.variants,
         }
         options = dict(fitted.options)
-        reference = fitted.request.reference
+        reference = fitted.reference
         url = self.url("video/generations/jobs")
         if reference is not None and reference.data is not None:
             inpaint = options.pop(
@@ -241,7 +245,7 @@ class AzureProvider(VideosAPIProvider):
             return super().build_status(job)
         return httpx.Request(
             "GET",
-            self.url(f"video/generations/jobs/{job.id}"),
+            self.url(f"video/generations/jobs/{quote_segment(job.id)}"),
             params=self._params(),
             headers=self.headers(),
         )
@@ -254,7 +258,7 @@ class AzureProvider(VideosAPIProvider):
         generation = self.output(job, index)
         return httpx.Request(
             "GET",
-            self.url(f"video/generations/{generation}/content/{variant}"),
+            self.url(f"video/generations/{quote_segment(generation)}/content/{variant}"),
             params=self._params(),
             headers=self.headers(),
         )
@@ -276,7 +280,7 @@ class AzureProvider(VideosAPIProvider):
             return super().build_delete(job)
         return httpx.Request(
             "DELETE",
-            self.url(f"video/generations/jobs/{job.id}"),
+            self.url(f"video/generations/jobs/{quote_segment(job.id)}"),
             params=self._params(),
             headers=self.headers(),
         )
@@ -290,10 +294,17 @@ class AzureProvider(VideosAPIProvider):
             raise ProtocolError("azure sent a job without an id", provider=self.name, body=body)
         try:
             job = _wire.converter.structure(body, _wire.VideoJob)
-        except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+            return self._to_job(job, body, response)
+        except (cattrs.BaseValidationError, ValueError, TypeError, OverflowError) as exc:
+            # ValueError also comes from a timestamp out of range and from an id with
+            # control characters.
             raise ProtocolError(
                 f"azure sent a job vidgen cannot read: {exc}", provider=self.name, body=body
             ) from exc
+
+    def _to_job(
+        self, job: _wire.VideoJob, body: Mapping[str, Any], response: httpx.Response
+    ) -> Job:
         status = _JOB_STATUSES.get((job.status or "").lower(), JobStatus.UNKNOWN)
         expires_at = from_unix(job.expires_at)
         outputs = tuple(
@@ -349,7 +360,9 @@ class AzureProvider(VideosAPIProvider):
         if not isinstance(body, Mapping) or not isinstance(body.get("data"), list):
             raise ProtocolError("azure sent a job list without data", provider=self.name, body=body)
         jobs = tuple(self._job(item, response) for item in body["data"])
-        cursor = body.get("last_id") or (jobs[-1].id if jobs else None)
+        last_id = body.get("last_id")
+        cursor = last_id if isinstance(last_id, str) and last_id else None
+        cursor = cursor or (jobs[-1].id if jobs else None)
         return JobPage(jobs=jobs, next_cursor=cursor if body.get("has_more") else None)
 
     def poll_hint(self, response: httpx.Response) -> float | None:
@@ -362,10 +375,7 @@ class AzureProvider(VideosAPIProvider):
 
     def parse_error(self, response: httpx.Response) -> ProviderError:
         """Both shapes: ``{"error": {...}}`` and the same fields at the top level."""
-        try:
-            body: Any = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            body = response.content[:2000].decode("utf-8", "replace")
+        body: Any = error_body(response)
         fields: Mapping[str, Any] = {}
         if isinstance(body, Mapping):
             wrapped = body.get("error")

@@ -29,10 +29,13 @@ from vidgen import (
 from vidgen.provider import (
     JobPage,
     Provider,
+    error_body,
     error_class_for_status,
+    finite_seconds,
     from_unix,
     parse_retry_after,
     percent,
+    quote_segment,
     read_json,
     request_id_from,
 )
@@ -99,7 +102,7 @@ class VideosAPIProvider(Provider):
             "size": fitted.size,
             **fitted.options,
         }
-        reference = fitted.request.reference
+        reference = fitted.reference
         url = self.url("videos")
         if reference is not None and reference.data is not None:
             form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()}
@@ -121,7 +124,10 @@ class VideosAPIProvider(Provider):
     def build_status(self, job: Job) -> httpx.Request:
         """``GET /videos/{id}``."""
         return httpx.Request(
-            "GET", self.url(f"videos/{job.id}"), params=self.query_params(), headers=self.headers()
+            "GET",
+            self.url(f"videos/{quote_segment(job.id)}"),
+            params=self.query_params(),
+            headers=self.headers(),
         )
 
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
@@ -137,7 +143,7 @@ class VideosAPIProvider(Provider):
             )
         return httpx.Request(
             "GET",
-            self.url(f"videos/{job.id}/content"),
+            self.url(f"videos/{quote_segment(job.id)}/content"),
             params={**self.query_params(), "variant": variant},
             headers=self.headers(Accept="application/binary"),
         )
@@ -157,7 +163,7 @@ class VideosAPIProvider(Provider):
         """``DELETE /videos/{id}``."""
         return httpx.Request(
             "DELETE",
-            self.url(f"videos/{job.id}"),
+            self.url(f"videos/{quote_segment(job.id)}"),
             params=self.query_params(),
             headers=self.headers(),
         )
@@ -257,12 +263,9 @@ class VideosAPIProvider(Provider):
 
     def poll_hint(self, response: httpx.Response) -> float | None:
         """``openai-poll-after-ms``, else ``Retry-After``."""
-        value = response.headers.get("openai-poll-after-ms")
-        if value:
-            try:
-                return float(value) / 1000.0
-            except ValueError:
-                pass
+        seconds = finite_seconds(response.headers.get("openai-poll-after-ms"), scale=1000.0)
+        if seconds is not None:
+            return seconds
         return parse_retry_after(response.headers)
 
     # -- errors -------------------------------------------------------------------------
@@ -312,10 +315,7 @@ class VideosAPIProvider(Provider):
         """The neutral error for any error response, JSON or not."""
         from . import _wire  # the wire format loads on first use
 
-        try:
-            body: Any = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            body = response.content[:2000].decode("utf-8", "replace")
+        body: Any = error_body(response)
         raw_fields = self.error_fields(body)
         fields = ErrorFields()
         if raw_fields is not None:

@@ -45,6 +45,8 @@ class SandboxProvider(VideosAPIProvider):
     docs_url = "docs/providers/sandbox.md"
     # The emulator suggests its own pace (openai-poll-after-ms); this is the fallback.
     default_poll: ClassVar[PollPolicy | None] = PollPolicy(initial=0.5, factor=1.5, maximum=2.0)
+    # Free test videos are not an offer: quote it by name (`--provider sandbox`).
+    in_compare: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -69,6 +71,12 @@ class SandboxProvider(VideosAPIProvider):
         """Always ``sandbox``: the emulator's port changes from process to process, its
         jobs (kept on disk) do not."""
         return "sandbox"
+
+    def public_settings(self) -> dict[str, Any]:
+        """Its settings without the emulator's address, which changes from process to process."""
+        settings = super().public_settings()
+        settings.pop("base_url", None)
+        return settings
 
     def auth_headers(self) -> dict[str, str]:
         """The sandbox needs no key."""

@@ -15,7 +15,10 @@ from ._exceptions import (
     ConfigError,
     ContentExpired,
     ContentPolicyViolation,
+    DeliveryMismatch,
     InsufficientCredits,
+    InvalidInput,
+    InvalidInputType,
     InvalidRequest,
     JobFailed,
     JobInUse,
@@ -28,6 +31,7 @@ from ._exceptions import (
     ProviderError,
     RateLimited,
     ServerError,
+    StorageError,
     TransportError,
     UnsupportedRequest,
     UpstreamError,
@@ -44,12 +48,14 @@ if _typing.TYPE_CHECKING:
     from ._budget import Budget
     from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
     from ._client import AsyncClient, Client
-    from ._compare import compare
+    from ._compare import StoryboardOffer, compare, compare_storyboard
     from ._config import Config, Profile, load_config
+    from ._film import Film, RenderProgress, ShotResult
     from ._ledger import Ledger, LedgerEntry, SubmitState
     from ._plan import Attempt, Plan, Refusal
     from ._reference import Reference
     from ._request import Adjustment, Fitted, Offer, Quote, VideoRequest
+    from ._storyboard import Shot, Storyboard
 
 # Loaded on first use, so that `import vidgen` and plugin discovery stay cheap: providers
 # need the values and errors, not the client, the ledger, the config reader or the catalog
@@ -57,6 +63,11 @@ if _typing.TYPE_CHECKING:
 _LAZY = {
     "Adjustment": "._request",
     "Attempt": "._plan",
+    "Film": "._film",
+    "RenderProgress": "._film",
+    "Shot": "._storyboard",
+    "ShotResult": "._film",
+    "Storyboard": "._storyboard",
     "Budget": "._budget",
     "Plan": "._plan",
     "Refusal": "._plan",
@@ -78,6 +89,8 @@ _LAZY = {
     "LedgerEntry": "._ledger",
     "Profile": "._config",
     "compare": "._compare",
+    "compare_storyboard": "._compare",
+    "StoryboardOffer": "._compare",
     "load_config": "._config",
 }
 
@@ -109,8 +122,12 @@ __all__ = [
     "ConfigError",
     "ContentExpired",
     "ContentPolicyViolation",
+    "DeliveryMismatch",
+    "Film",
     "Fitted",
     "InsufficientCredits",
+    "InvalidInput",
+    "InvalidInputType",
     "InvalidRequest",
     "Job",
     "JobError",
@@ -138,9 +155,15 @@ __all__ = [
     "RateLimited",
     "Reference",
     "Refusal",
+    "RenderProgress",
     "RetryPolicy",
     "ServerError",
+    "Shot",
+    "ShotResult",
     "SizeSpec",
+    "StorageError",
+    "Storyboard",
+    "StoryboardOffer",
     "SubmitState",
     "TransportError",
     "UnsupportedRequest",
@@ -152,6 +175,7 @@ __all__ = [
     "WebhookRejected",
     "__version__",
     "compare",
+    "compare_storyboard",
     "get_provider",
     "load_config",
 ]

@@ -7,12 +7,18 @@ same way and go to the ledger.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import httpx
 
+from ._models import Job
+
 __all__ = [
+    "ClaimJob",
     "CloseStream",
     "DropPart",
     "LockPart",
@@ -22,6 +28,7 @@ __all__ = [
     "SaveBody",
     "Send",
     "Sleep",
+    "Work",
 ]
 
 
@@ -32,11 +39,18 @@ class Send:
     request: httpx.Request
 
 
+def _finite(_: Any, __: Any, value: float) -> None:
+    # asyncio.sleep(nan) never returns and time.sleep(nan) raises: a flow that computed
+    # such a delay has a bug, and it should surface here, not as a hung wait.
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"a flow asked to sleep {value!r} seconds; delays must be finite")
+
+
 @attrs.frozen
 class Sleep:
     """Wait ``seconds`` (finite, never negative); the result is None."""
 
-    seconds: float
+    seconds: float = attrs.field(validator=_finite)
 
 
 @attrs.frozen
@@ -64,10 +78,12 @@ class CloseStream:
 class SaveBody:
     """Stream the body into ``part``, then rename it to ``target``; the result is `Saved`.
 
-    Nothing appears under ``target`` unless the whole body arrived; ``expected_bytes``
-    (the whole file's size) is checked when known. With ``append`` the body continues the
-    bytes already in ``part`` (a ranged response). If the stream breaks, ``part`` is kept
-    so the next try resumes.
+    The bytes saved are the ones on the wire (never decoded), so sizes and ``Range``
+    offsets mean the same thing to vidgen and the server. Nothing appears under ``target``
+    unless the whole body arrived; ``expected_bytes`` (the whole file's size) is checked
+    when known, and no more than ``max_bytes`` are accepted. With ``append`` the body
+    continues the bytes already in ``part`` (a ranged response). If the stream breaks or
+    the disk fills up, ``part`` is kept so the next try resumes.
     """
 
     response: httpx.Response
@@ -75,6 +91,7 @@ class SaveBody:
     part: Path
     append: bool
     expected_bytes: int | None
+    max_bytes: int | None = None
 
 
 @attrs.frozen
@@ -100,3 +117,24 @@ class LockPart:
 
     part: Path
     job_id: str
+
+
+@attrs.frozen
+class ClaimJob:
+    """Claim a job this run is about to wait on or download; held until the flow ends.
+
+    The result is None; `vidgen.JobInUse` is raised when another process holds it. A
+    client without a ledger has nothing to claim.
+    """
+
+    job: Job
+    endpoint: str
+
+
+@attrs.frozen
+class Work:
+    """Work on files that takes a while (read a video's last frame, join clips, probe a
+    file): the result is ``function(*args)``. An async client runs it off its event loop."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = ()

@@ -25,12 +25,13 @@ def money(value: Any, what: str) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str, Decimal, float)):
         raise ConfigError(f"{what} must be an amount such as '2.50', not {type(value).__name__}")
+    shown = str(value).strip()
     try:
-        amount = Decimal(str(value).strip().lstrip("$"))
+        amount = Decimal(shown.lstrip("$"))
     except InvalidOperation:
-        raise ConfigError(f"{what} {value!r} is not an amount; write it like '2.50'") from None
+        raise ConfigError(f"{what} {shown!r} is not an amount; write it like '2.50'") from None
     if not amount.is_finite() or amount < 0:
-        raise ConfigError(f"{what} {value!r} must be zero or more, e.g. '2.50'")
+        raise ConfigError(f"{what} {shown!r} must be zero or more, e.g. '2.50'")
     return amount
 
 

@@ -20,6 +20,7 @@ import httpx
 from ._exceptions import CallbackRejected, ProtocolError, UnsupportedRequest
 from ._models import Job
 from ._request import Fitted
+from ._untrusted import call_parser
 from .provider import Provider
 
 if TYPE_CHECKING:
@@ -82,10 +83,17 @@ class CallbackTokens:
         problems = []
         for provider in providers:
             try:
-                hint = provider.parse_callback(dict(headers or {}), raw)
-                break
+                parsed: object = call_parser(
+                    provider, "callback", raw, provider.parse_callback, dict(headers or {}), raw
+                )
             except (ProtocolError, UnsupportedRequest) as exc:
                 problems.append(str(exc))
+                continue
+            if not isinstance(parsed, Job):
+                problems.append(f"{provider.name} read the callback as {type(parsed).__name__}")
+                continue
+            hint = parsed
+            break
         if hint is None:
             raise CallbackRejected(f"callback rejected: {'; '.join(problems)}", reason="malformed")
         expected = self._tokens.get(hint.id)

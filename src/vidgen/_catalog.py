@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import sys
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import attrs
 import cattrs
 
-from ._exceptions import ConfigError
+from ._exceptions import ConfigError, InvalidInput
 from ._public import public
 from ._sizes import aspect_of, normalize_aspect, normalize_resolution, parse_size, resolution_of
 
@@ -92,9 +93,13 @@ class Price:
         for name in ("per_second", "per_video", "per_million_tokens"):
             amount = getattr(self, name)
             if amount is not None and (not amount.is_finite() or amount < 0):
-                raise ValueError(f"{name} must be zero or more, not {amount}")
+                raise InvalidInput(
+                    f'price {name} {amount} must be zero or more, e.g. "0.10"', param=name
+                )
         if self.token_fps <= 0:
-            raise ValueError(f"token_fps must be positive, not {self.token_fps}")
+            raise InvalidInput(
+                f"token_fps must be a positive frame rate, not {self.token_fps}", param="token_fps"
+            )
 
     @property
     def known(self) -> bool:
@@ -213,31 +218,61 @@ class ModelSpec:
     hints: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        if not self.id or not isinstance(self.id, str):
+            raise InvalidInput("every model needs an id", param="id")
         if not self.durations:
-            raise ValueError(f"model {self.id!r} lists no durations")
+            raise InvalidInput(f"model {self.id!r} lists no durations", param="durations")
+        bad = [d for d in self.durations if isinstance(d, bool) or d <= 0]
+        if bad:
+            raise InvalidInput(
+                f"model {self.id!r}: durations must be whole seconds above 0, not {bad[0]!r}",
+                param="durations",
+            )
         if not self.sizes:
-            raise ValueError(f"model {self.id!r} lists no sizes")
+            raise InvalidInput(f"model {self.id!r} lists no sizes", param="sizes")
+        for name in ("max_prompt_chars", "reference_max_bytes", "reference_min_side"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise InvalidInput(
+                    f"model {self.id!r}: {name} must be above 0, not {value}", param=name
+                )
+        limits = {k: v for k, v in self.max_variants.items() if v < 1}
+        if limits:
+            raise InvalidInput(
+                f"model {self.id!r}: max_variants must be 1 or more, not {limits}",
+                param="max_variants",
+            )
         if self.default_duration is None:
             object.__setattr__(self, "default_duration", min(self.durations))
         elif self.default_duration not in self.durations:
-            raise ValueError(f"model {self.id!r}: default_duration is not one of its durations")
+            raise InvalidInput(
+                f"model {self.id!r}: default_duration is not one of its durations",
+                param="default_duration",
+            )
         if self.default_size is None:
             object.__setattr__(self, "default_size", self.sizes[0].size)
         elif self.default_size not in {s.size for s in self.sizes}:
-            raise ValueError(f"model {self.id!r}: default_size is not one of its sizes")
+            raise InvalidInput(
+                f"model {self.id!r}: default_size is not one of its sizes", param="default_size"
+            )
         if self.lifecycle.status not in LIFECYCLE_STATUSES:
-            raise ValueError(
+            raise InvalidInput(
                 f"model {self.id!r}: lifecycle status {self.lifecycle.status!r} is not one of "
-                + ", ".join(LIFECYCLE_STATUSES)
+                + ", ".join(LIFECYCLE_STATUSES),
+                param="lifecycle",
             )
         for field in ("reference", "last_frame", "reference_images"):
             for form in getattr(self, field):
                 if form not in REFERENCE_FORMS:
-                    raise ValueError(f"model {self.id!r}: {field} form {form!r} is not file or url")
-        if any(d <= 0 for d in self.durations):
-            raise ValueError(f"model {self.id!r}: durations must be positive seconds")
+                    raise InvalidInput(
+                        f"model {self.id!r}: {field} form {form!r} is not file or url",
+                        param=field,
+                    )
         if self.max_reference_images < 0:
-            raise ValueError(f"model {self.id!r}: max_reference_images must be 0 or more")
+            raise InvalidInput(
+                f"model {self.id!r}: max_reference_images must be 0 or more",
+                param="max_reference_images",
+            )
 
     def size_spec(self, size: str) -> SizeSpec | None:
         """The entry for ``size``, if the model renders it."""
@@ -323,20 +358,55 @@ def _size_spec(value: Any, _: type) -> SizeSpec:
     raise ValueError(f"a size is 'WIDTHxHEIGHT' or a table with 'size', got {value!r}")
 
 
+def _int(value: Any, _: type) -> int:
+    # cattrs would take int(value): 4.5 becomes 4 and "12" becomes 12 without a word.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+def _bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not true or false")
+    return value
+
+
 def _variants(value: Any, _: type) -> Mapping[str, int]:
     if isinstance(value, int) and not isinstance(value, bool):
         return {"default": value}
     if isinstance(value, Mapping):
-        return {str(k): int(v) for k, v in value.items()}
+        return {str(k): _int(v, int) for k, v in value.items()}
     raise ValueError("max_variants is a number or a table of numbers by resolution")
+
+
+def _is_tuple(type_: Any) -> bool:
+    return typing.get_origin(type_) is tuple
+
+
+def _tuple_hook(converter: cattrs.Converter) -> Any:
+    def structure(value: Any, type_: Any) -> tuple[Any, ...]:
+        # A string is iterable: durations = "12" would become (1, 2) without this.
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{value!r} is not a list; write a list, e.g. [4, 8]")
+        args = typing.get_args(type_)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(converter.structure(item, args[0]) for item in value)
+        if len(args) != len(value):
+            raise ValueError(f"{list(value)!r} must be a list of {len(args)} values")
+        return tuple(converter.structure(item, arg) for item, arg in zip(value, args, strict=True))
+
+    return structure
 
 
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True)
     converter.register_structure_hook(Decimal, _decimal)
     converter.register_structure_hook(dt.date, _date)
+    converter.register_structure_hook(int, _int)
+    converter.register_structure_hook(bool, _bool)
     converter.register_structure_hook(SizeSpec, _size_spec)
     converter.register_structure_hook_func(lambda t: t == Mapping[str, int], _variants)
+    converter.register_structure_hook_func(_is_tuple, _tuple_hook(converter))
     return converter
 
 
@@ -359,9 +429,15 @@ def _format_error(exc: BaseException, type_: type | None) -> str:
 
 
 def _describe(exc: Exception) -> str:
-    if isinstance(exc, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(exc, format_exception=_format_error))
-    return str(exc)
+    if not isinstance(exc, cattrs.BaseValidationError):
+        return str(exc)
+    lines = []
+    for line in cattrs.transform_error(exc, format_exception=_format_error):
+        # cattrs says "message @ $.field"; people read "field: message".
+        message, _, path = line.rpartition(" @ $")
+        path = path.lstrip(".")
+        lines.append(f"{path}: {message}" if message and path else message or line)
+    return "; ".join(lines)
 
 
 def _model_from_config(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -400,11 +476,19 @@ def load_catalog(
         ConfigError: a model entry is malformed.
     """
     entries: list[dict[str, Any]] = [dict(m) for m in raw.get("models", ())]
+    _refuse_duplicates(entries, where)
+    extras: list[dict[str, Any]] = []
     for extra in extra_models:
         entry = _model_from_config(extra)
         model_id = entry.get("id")
-        if not model_id:
+        if not model_id or not isinstance(model_id, str):
             raise ConfigError(f"{where}: every model needs an 'id'")
+        extras.append(entry)
+    # Within one list an id may appear once; a profile's model may still override a
+    # shipped one of the same id (that is how prices are corrected).
+    _refuse_duplicates(extras, where)
+    for entry in extras:
+        model_id = entry["id"]
         existing = next(
             (e for e in entries if model_id == e.get("id") or model_id in e.get("aliases", ())),
             None,
@@ -420,11 +504,35 @@ def load_catalog(
             models.append(_catalog_converter().structure(entry, ModelSpec))
         except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as exc:
             name = entry.get("id", "?")
-            raise ConfigError(f"{where}: model {name!r} is malformed: {_describe(exc)}") from exc
+            detail = _describe(exc).removeprefix(f"model {name!r}: ")
+            raise ConfigError(f"{where}: model {name!r} is malformed: {detail}") from exc
     default = raw.get("default_model")
     if default is None and models:
         default = models[0].id
     return Catalog(provider=provider, models=tuple(models), default_model=default)
+
+
+def _names(entry: Mapping[str, Any]) -> list[str]:
+    aliases = entry.get("aliases", ())
+    names = [entry.get("id")]
+    if isinstance(aliases, (list, tuple)):
+        names += list(aliases)
+    return [name for name in names if isinstance(name, str)]
+
+
+def _refuse_duplicates(entries: Sequence[Mapping[str, Any]], where: str) -> None:
+    """Two entries of one list with the same id (or alias) would silently shadow one another."""
+    seen: dict[str, str] = {}
+    for entry in entries:
+        for name in _names(entry):
+            if name in seen:
+                first = seen[name]
+                what = f"model {name!r}" if first == name else f"{name!r} (an alias of {first!r})"
+                raise ConfigError(
+                    f"{where}: {what} is listed twice; keep one entry per model id "
+                    "(the second would silently replace the first)"
+                )
+            seen[name] = str(entry.get("id"))
 
 
 def _loads(text: str) -> dict[str, Any]:

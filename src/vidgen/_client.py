@@ -8,8 +8,7 @@ A client holds its providers (`_targets`), its ledger and its transport. It make
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -20,14 +19,18 @@ import httpx
 
 from ._budget import money
 from ._callbacks import CallbackTokens
+from ._checks import check_job_id, check_output_path, check_timeout
 from ._clock import Clock, system_clock, utcnow
 from ._config import Config
+from ._delivery import DeliveryPolicy, Expected
 from ._download import download_flow
 from ._driver import AsyncDriver, SyncDriver
 from ._events import Event
-from ._exceptions import ConfigError, ProtocolError
-from ._ledger import Ledger
+from ._exceptions import ConfigError, InvalidInput, ProtocolError
+from ._film import Film, RenderProgress, film_flow
+from ._ledger import Claim, Ledger
 from ._lifecycle import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
     Env,
     Flow,
     SubmitNote,
@@ -45,6 +48,7 @@ from ._plan import Attempt, FitPolicy, Plan, make_plan
 from ._policies import PollPolicy, RetryPolicy
 from ._public import public
 from ._request import Fitted, Quote, VideoRequest
+from ._storyboard import Storyboard, draft_storyboard, load_storyboard
 from ._targets import Strategy, Targets, resolve_targets
 from .provider import Provider
 
@@ -53,6 +57,20 @@ __all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client"]
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _POLICIES = get_args(FitPolicy)
+
+
+class _LedgerClaims:
+    """The drivers' `Claims` on a client's ledger: nothing to claim without one."""
+
+    def __init__(self, ledger: Ledger | None) -> None:
+        self.ledger = ledger
+
+    def claim(self, job: Job, endpoint: str) -> Claim | None:
+        return None if self.ledger is None else self.ledger.claim(job, endpoint)
+
+    def release(self, claim: Claim | None) -> None:
+        if self.ledger is not None:
+            self.ledger.release(claim)
 
 
 def _open_ledger(ledger: Ledger | str | os.PathLike[str] | bool, clock: Clock) -> Ledger | None:
@@ -91,11 +109,22 @@ class _BaseClient:
         clock: Clock | None,
         retry: RetryPolicy | None,
         poll: PollPolicy | None,
+        max_download_bytes: int,
+        delivery: DeliveryPolicy,
     ) -> None:
         if policy not in _POLICIES:
             raise ConfigError(f"policy must be 'strict' or 'nearest', not {policy!r}")
         if settings is not None and not isinstance(settings, Mapping):
             raise ConfigError("settings must be a dict of provider settings, e.g. {'project': 'x'}")
+        if (
+            isinstance(max_download_bytes, bool)
+            or not isinstance(max_download_bytes, int)
+            or max_download_bytes < 1
+        ):
+            raise ConfigError(
+                f"max_download_bytes must be a whole number of bytes, 1 or more "
+                f"(e.g. 20 * 1024**3), not {max_download_bytes!r}"
+            )
         given = {
             **(settings or {}),
             "api_key": api_key,
@@ -106,6 +135,10 @@ class _BaseClient:
         job_limit = money(max_job_cost, "max_job_cost")
         daily = money(max_daily_spend, "max_daily_spend")
         targets = resolve_targets(profile, provider, config, given)
+        for target in targets.targets:
+            # Read every catalog now: a malformed model table is an error at construction,
+            # not at the first submit.
+            _ = target.provider.catalog
         if job_limit is not None:
             targets = targets.with_limit(job_limit)
         if daily is None and targets.config is not None:
@@ -125,10 +158,16 @@ class _BaseClient:
                 clock=self.clock,
                 retry=retry or RetryPolicy(),
                 poll=poll or t.provider.default_poll or PollPolicy(),
+                max_download_bytes=max_download_bytes,
             )
             for t in targets.targets
         ]
+        if delivery not in ("warn", "strict", "off"):
+            raise ConfigError(f"delivery must be 'warn', 'strict' or 'off', not {delivery!r}")
+        self.delivery: DeliveryPolicy = delivery
         self._tokens = CallbackTokens()
+        self._given_profile = profile if isinstance(profile, str) else None
+        self._overwriting = False
 
     def __repr__(self) -> str:
         if len(self._envs) > 1:
@@ -196,9 +235,18 @@ class _BaseClient:
         return self.plan(request).quote
 
     def _steps(
-        self, plan: Plan, output: str | os.PathLike[str] | None
+        self,
+        plan: Plan,
+        output: str | os.PathLike[str] | None,
+        *,
+        group_id: str | None = None,
+        item_key: str | None = None,
     ) -> list[tuple[Env, Attempt, SubmitNote]]:
-        target = str(Path(output).resolve()) if output is not None else None
+        target = None
+        if output is not None:
+            # Whether it may be replaced is decided when it is downloaded; that it can
+            # be written at all is decided now, before the job is paid for.
+            target = str(check_output_path(output, overwrite=True).resolve())
         steps = []
         for attempt in plan.attempts:
             env = self._env_for(attempt).ready()
@@ -208,6 +256,8 @@ class _BaseClient:
                 output_target=target,
                 max_daily_spend=self.max_daily_spend,
                 settings=env.provider.public_settings(),
+                group_id=group_id,
+                item_key=item_key,
             )
             steps.append((env, attrs.evolve(attempt, fitted=fitted), note))
         return steps
@@ -230,6 +280,8 @@ class _BaseClient:
 
     def _route(self, job: Job | str) -> tuple[Env, Job]:
         """The env of the provider that serves ``job``."""
+        if not isinstance(job, Job):
+            check_job_id(job)
         if isinstance(job, str):
             if len(self._envs) > 1:
                 raise ConfigError(
@@ -250,19 +302,6 @@ class _BaseClient:
             "does not send to"
         )
 
-    @contextmanager
-    def _claimed(self, env: Env, job: Job) -> Iterator[None]:
-        """Hold the ledger's claim on ``job`` while waiting on or downloading it.
-
-        Raises:
-            JobInUse: another process is finishing the same job.
-        """
-        if self.ledger is None:
-            yield
-            return
-        with self.ledger.claimed(job, env.endpoint):
-            yield
-
     def _keep_overlay(self, env: Env, models: list[dict[str, Any]], source: str) -> Path:
         provider = env.provider
         if not models:
@@ -273,6 +312,102 @@ class _BaseClient:
         path = save_overlay(provider.name, models, source=source, fetched_at=utcnow(self.clock))
         provider.reload_catalog()
         return path
+
+    @staticmethod
+    def _download_args(
+        path: str | os.PathLike[str], index: int, variant: str, overwrite: bool
+    ) -> Path:
+        """The checked target of a download (nothing is sent when any argument is wrong)."""
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise InvalidInput(f"index must be 0 or more, not {index!r}", param="index")
+        if not isinstance(variant, str) or not variant:
+            raise InvalidInput(
+                f"variant must be a name such as 'video' or 'thumbnail', not {variant!r}",
+                param="variant",
+            )
+        return check_output_path(path, overwrite=overwrite)
+
+    def _rebuild_settings(self) -> dict[str, Any]:
+        """How to make this client again for ``vidgen resume`` (no secrets)."""
+        first = self._envs[0].provider
+        by_name = self._given_profile is None
+        return {
+            "profile": self._given_profile or first.profile,
+            "provider": first.name if by_name and first.profile is None else None,
+            "provider_settings": first.public_settings() if by_name else {},
+            "config": str(self._targets.config.path)
+            if self._targets.config is not None and self._targets.config.path
+            else None,
+            "policy": self.policy,
+            "allow_retired": self.allow_retired,
+            "max_job_cost": str(self.max_job_cost) if self.max_job_cost is not None else None,
+            "overwrite": self._overwriting,
+        }
+
+    def _shot_clients(
+        self, storyboard: Storyboard
+    ) -> dict[tuple[str | None, str | None], _BaseClient]:
+        """A client for every (profile, provider) the storyboard's shots name."""
+        made: dict[tuple[str | None, str | None], _BaseClient] = {(None, None): self}
+        for shot in storyboard.shots:
+            where = storyboard.target_of(shot)
+            if where in made:
+                continue
+            profile, provider = where
+            other = _BaseClient.__new__(type(self))
+            other._setup(
+                profile=profile,
+                provider=provider,
+                config=self._targets.config,
+                api_key=None,
+                api_key_env=None,
+                base_url=None,
+                models=None,
+                settings=None,
+                policy=self.policy,
+                allow_retired=self.allow_retired,
+                max_job_cost=None,
+                max_daily_spend=None,
+                ledger=self.ledger if self.ledger is not None else False,
+                clock=self.clock,
+                retry=self._envs[0].retry,
+                poll=None,
+                max_download_bytes=self._envs[0].max_download_bytes,
+                delivery=self.delivery,
+            )
+            other.max_daily_spend = self.max_daily_spend
+            made[where] = other
+        return made
+
+    def _render_flow(
+        self,
+        storyboard: Storyboard | str | os.PathLike[str] | Mapping[str, Any],
+        path: str | os.PathLike[str],
+        *,
+        timeout: float,
+        on_progress: Callable[[RenderProgress], None] | None,
+        overwrite: bool,
+        draft: bool,
+    ) -> Flow[Film]:
+        board = load_storyboard(storyboard)
+        target = check_output_path(path, overwrite=overwrite)
+        self._overwriting = overwrite  # kept with the film, for `vidgen resume`
+        timeout = check_timeout(timeout)
+        clients = self._shot_clients(board)
+        if draft:
+            board = draft_storyboard(board, clients)
+        return film_flow(
+            self, board, target, clients=clients, timeout=timeout, on_progress=on_progress
+        )
+
+    def _expected(self, env: Env, job: Job) -> Expected:
+        """What a delivered video should be: the fitted request the ledger kept, else the
+        job's own seconds and size."""
+        if self.ledger is not None:
+            entry = self.ledger.find(job.provider, env.endpoint, job.id)
+            if entry is not None and entry.request:
+                return Expected.from_mapping(entry.request)
+        return Expected(seconds=job.seconds, size=job.size)
 
     def _journal(self, event: Event) -> Any:
         """Hand an event to the ledger (nothing to keep without one)."""
@@ -335,6 +470,12 @@ class Client(_BaseClient):
         sleep: how to wait (default ``time.sleep``); tests pass a fake.
         timeout: the per-request HTTP timeout.
         retry, poll: retry and polling policies.
+        delivery: what to do when a downloaded video is not what was asked (its length,
+            size, frame rate or sound, probed with the ``video`` extra): ``"warn"``
+            (record it and log a warning), ``"strict"`` (raise `DeliveryMismatch`) or
+            ``"off"``.
+        max_download_bytes: the largest download accepted (default 20 GiB); a larger
+            output is refused before or while it streams, and nothing is kept.
         http_client: an ``httpx.Client`` to send with (it is not closed by `close`).
     """
 
@@ -359,6 +500,8 @@ class Client(_BaseClient):
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        delivery: DeliveryPolicy = "warn",
         http_client: httpx.Client | None = None,
     ) -> None:
         self._setup(
@@ -378,12 +521,16 @@ class Client(_BaseClient):
             clock=clock,
             retry=retry,
             poll=poll,
+            max_download_bytes=max_download_bytes,
+            delivery=delivery,
         )
         import time  # the default sleep; imported here like asyncio is for AsyncClient
 
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=timeout, follow_redirects=False)
-        self._driver = SyncDriver(self._http, sleep or time.sleep, self._journal)
+        self._driver = SyncDriver(
+            self._http, sleep or time.sleep, self._journal, _LedgerClaims(self.ledger)
+        )
 
     def _run(self, flow: Flow[T], env: Env) -> T:
         return self._driver.run(flow, env.ready().provider.name)
@@ -396,9 +543,11 @@ class Client(_BaseClient):
 
         Args:
             request: a `Plan` from `plan`, or a request to plan now.
-            output: where the video will be saved, kept in the ledger for ``vidgen resume``.
+            output: where the video will be saved, kept in the ledger for ``vidgen resume``;
+                checked now (not a folder, in a folder that can be written).
 
         Raises:
+            InvalidInput: the output path cannot be written; before any HTTP.
             UnsupportedRequest, ModelRetired, BudgetExceeded: before any HTTP.
             ProviderError: the provider refused it.
             TransportError: the connection failed; ``request_sent`` says whether a job
@@ -451,12 +600,13 @@ class Client(_BaseClient):
         Honours the server's poll hints. ``on_progress`` gets every state seen.
 
         Raises:
+            InvalidInput: ``timeout`` is not a number above 0; before any HTTP.
             JobFailed: the job failed or was cancelled (``.job`` has the error).
             WaitTimeout: ``timeout`` seconds passed (``.job`` is the last state).
         """
+        timeout = check_timeout(timeout)
         env, known = self._route(job)
-        with self._claimed(env, known):
-            return self._run(wait_flow(env, known, timeout, on_progress), env)
+        return self._run(wait_flow(env, known, timeout, on_progress), env)
 
     def download(
         self,
@@ -465,11 +615,29 @@ class Client(_BaseClient):
         *,
         index: int = 0,
         variant: str = "video",
+        overwrite: bool = False,
     ) -> Path:
-        """Download an output to ``path`` (atomically: complete or not at all)."""
+        """Download an output to ``path`` (atomically: complete or not at all).
+
+        Args:
+            job: the job, or its provider id.
+            path: the file to write.
+            index: which output, for jobs with several videos.
+            variant: ``"video"``, or another rendition where the provider has one
+                (``"thumbnail"``, ``"spritesheet"``).
+            overwrite: replace ``path`` if it exists; without it an existing file is
+                refused before anything is sent.
+
+        Raises:
+            InvalidInput: ``path`` exists (without ``overwrite``), is a folder, or cannot
+                be written; before any HTTP.
+        """
+        target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
-        with self._claimed(env, known):
-            return self._run(download_flow(env, known, Path(path), index, variant), env)
+        flow = download_flow(
+            env, known, target, index, variant, self._expected(env, known), self.delivery
+        )
+        return self._run(flow, env)
 
     def generate(
         self,
@@ -478,13 +646,68 @@ class Client(_BaseClient):
         *,
         timeout: float = 900,
         on_progress: Callable[[Job], None] | None = None,
+        overwrite: bool = False,
     ) -> Path:
-        """Submit, wait and download: a plan (or a request, planned first) in one call."""
+        """Submit, wait and download: a plan (or a request, planned first) in one call.
+
+        Everything that could fail after the job is paid for is checked first: the output
+        path (an existing file is refused unless ``overwrite``) and the timeout.
+
+        Raises:
+            InvalidInput: ``path`` or ``timeout`` is unusable; before any HTTP.
+            UnsupportedRequest, ModelRetired, BudgetExceeded: before any HTTP.
+            ProviderError, TransportError, JobFailed, WaitTimeout: as in `submit`,
+                `wait` and `download`.
+        """
+        check_output_path(path, overwrite=overwrite)
+        timeout = check_timeout(timeout)
         job = self.submit(request, output=path)
         if on_progress is not None:
             on_progress(job)
         job = self.wait(job, timeout=timeout, on_progress=on_progress)
-        return self.download(job, path)
+        return self.download(job, path, overwrite=overwrite)
+
+    def render(
+        self,
+        storyboard: Storyboard | str | os.PathLike[str] | Mapping[str, Any],
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 900,
+        on_progress: Callable[[RenderProgress], None] | None = None,
+        overwrite: bool = False,
+        draft: bool = False,
+    ) -> Film:
+        """Render a storyboard into one video: every shot priced first, then rendered in
+        order (each continuing the last frame of the one before, unless its continuity is
+        ``none``), then joined.
+
+        Rendering the same storyboard to the same file again (after a crash, a failed or
+        an edited shot) reuses every finished shot and never pays for one twice.
+
+        Args:
+            storyboard: a `Storyboard`, a TOML file, or its parsed mapping.
+            path: the film's file.
+            timeout: how long to wait for each shot.
+            on_progress: gets a `RenderProgress` at each step.
+            overwrite: replace ``path`` if it exists.
+            draft: render every shot at the shortest length and lowest tier its model
+                offers, a cheap preview.
+
+        Raises:
+            BudgetExceeded: the film is over ``max_job_cost`` (for the whole film) or
+                ``max_daily_spend``; before any HTTP.
+            UnsupportedRequest, ModelRetired: a shot cannot be served; before any HTTP.
+            JobFailed: a shot failed (the ones before it are kept).
+        """
+        flow = self._render_flow(
+            storyboard,
+            path,
+            timeout=timeout,
+            on_progress=on_progress,
+            overwrite=overwrite,
+            draft=draft,
+        )
+        return self._run(flow, self._envs[0])
 
     def cancel(self, job: Job | str) -> Job:
         """Ask the provider to stop the job; returns its state afterwards.
@@ -563,6 +786,8 @@ class AsyncClient(_BaseClient):
         sleep: how to wait: a function or a coroutine function (default ``asyncio.sleep``).
         timeout: the per-request HTTP timeout.
         retry, poll: retry and polling policies.
+        max_download_bytes: the largest download accepted (default 20 GiB).
+        delivery: ``"warn"``, ``"strict"`` or ``"off"`` (see `Client`).
         http_client: an ``httpx.AsyncClient`` to send with (it is not closed by `aclose`).
     """
 
@@ -587,6 +812,8 @@ class AsyncClient(_BaseClient):
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        delivery: DeliveryPolicy = "warn",
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._setup(
@@ -606,6 +833,8 @@ class AsyncClient(_BaseClient):
             clock=clock,
             retry=retry,
             poll=poll,
+            max_download_bytes=max_download_bytes,
+            delivery=delivery,
         )
         if sleep is None:
             import asyncio  # here, not at the top: `import vidgen` stays light for sync users
@@ -613,7 +842,7 @@ class AsyncClient(_BaseClient):
             sleep = asyncio.sleep
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-        self._driver = AsyncDriver(self._http, sleep, self._journal)
+        self._driver = AsyncDriver(self._http, sleep, self._journal, _LedgerClaims(self.ledger))
 
     async def _run(self, flow: Flow[T], env: Env) -> T:
         return await self._driver.run(flow, env.ready().provider.name)
@@ -651,9 +880,9 @@ class AsyncClient(_BaseClient):
         on_progress: Callable[[Job], None] | None = None,
     ) -> Job:
         """Async `Client.wait`."""
+        timeout = check_timeout(timeout)
         env, known = self._route(job)
-        with self._claimed(env, known):
-            return await self._run(wait_flow(env, known, timeout, on_progress), env)
+        return await self._run(wait_flow(env, known, timeout, on_progress), env)
 
     async def download(
         self,
@@ -662,11 +891,15 @@ class AsyncClient(_BaseClient):
         *,
         index: int = 0,
         variant: str = "video",
+        overwrite: bool = False,
     ) -> Path:
         """Async `Client.download`."""
+        target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
-        with self._claimed(env, known):
-            return await self._run(download_flow(env, known, Path(path), index, variant), env)
+        flow = download_flow(
+            env, known, target, index, variant, self._expected(env, known), self.delivery
+        )
+        return await self._run(flow, env)
 
     async def generate(
         self,
@@ -675,13 +908,37 @@ class AsyncClient(_BaseClient):
         *,
         timeout: float = 900,
         on_progress: Callable[[Job], None] | None = None,
+        overwrite: bool = False,
     ) -> Path:
         """Async `Client.generate`."""
+        check_output_path(path, overwrite=overwrite)
+        timeout = check_timeout(timeout)
         job = await self.submit(request, output=path)
         if on_progress is not None:
             on_progress(job)
         job = await self.wait(job, timeout=timeout, on_progress=on_progress)
-        return await self.download(job, path)
+        return await self.download(job, path, overwrite=overwrite)
+
+    async def render(
+        self,
+        storyboard: Storyboard | str | os.PathLike[str] | Mapping[str, Any],
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 900,
+        on_progress: Callable[[RenderProgress], None] | None = None,
+        overwrite: bool = False,
+        draft: bool = False,
+    ) -> Film:
+        """Async `Client.render`."""
+        flow = self._render_flow(
+            storyboard,
+            path,
+            timeout=timeout,
+            on_progress=on_progress,
+            overwrite=overwrite,
+            draft=draft,
+        )
+        return await self._run(flow, self._envs[0])
 
     async def cancel(self, job: Job | str) -> Job:
         """Async `Client.cancel`."""

@@ -14,17 +14,31 @@ from ._clock import today as today_on
 from ._config import ROUTE, Config, load_config
 from ._exceptions import ModelRetired, UnsupportedRequest, VidgenError
 from ._plan import FitPolicy, fit_and_quote
+from ._public import public
 from ._request import Fitted, Offer, Quote, VideoRequest
+from ._storyboard import Storyboard
 from .plugins import get_provider, get_registry
 from .provider import Provider
 
-__all__ = ["compare", "offer_sources", "provider_offers", "sort_offers"]
+__all__ = [
+    "StoryboardOffer",
+    "compare",
+    "compare_storyboard",
+    "offer_sources",
+    "provider_offers",
+    "sort_offers",
+    "storyboard_offer",
+]
 
 
 def offer_sources(
     config: Config | str | os.PathLike[str] | None = None,
+    *,
+    everything: bool = False,
 ) -> tuple[list[tuple[Provider, str | None]], list[Offer]]:
     """Every configured profile, then every registered provider no profile uses.
+
+    Providers that keep out of comparisons (the sandbox) come only with ``everything``.
 
     Returns:
         The providers with their profile names, and an `Offer` with a reason for each
@@ -53,8 +67,10 @@ def offer_sources(
             )
             continue
         sources.append((provider, profile.name))
-    for name in get_registry().names:
-        if name in used:
+    registry = get_registry()
+    for name in registry.names:
+        cls = registry.get(name)
+        if name in used or (cls is not None and not cls.in_compare and not everything):
             continue
         try:
             provider = get_provider(name)
@@ -180,3 +196,120 @@ def provider_offers(
         offers.append(offer(attempt.fitted, attempt.quote, None))
     offers.sort(key=_sort_key)
     return offers
+
+
+@public
+@attrs.frozen(kw_only=True)
+class StoryboardOffer:
+    """What a whole storyboard would cost on one provider or profile.
+
+    Attributes:
+        provider, profile: where every shot would go.
+        shots: one `Offer` per shot, in order.
+        total: the film's price, or None when a shot's price is unknown or it cannot be
+            served.
+        currency: of ``total``.
+        reason: why it cannot serve the film (the first shot it cannot serve), if so.
+    """
+
+    provider: str
+    profile: str | None
+    shots: tuple[Offer, ...]
+    total: Decimal | None
+    currency: str | None
+    reason: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The profile's name, or the provider's when there is no profile."""
+        return self.profile or self.provider
+
+    @property
+    def available(self) -> bool:
+        """True when every shot can be served."""
+        return self.reason is None
+
+
+def storyboard_offer(
+    provider: Provider,
+    storyboard: Storyboard,
+    *,
+    policy: FitPolicy = "nearest",
+    include_retired: bool = False,
+    today: dt.date,
+) -> StoryboardOffer:
+    """The price of every shot of ``storyboard`` on one provider (or profile). No HTTP."""
+    offers: list[Offer] = []
+    reason = None
+    total: Decimal | None = Decimal(0)
+    currency = None
+    for index in range(len(storyboard.shots)):
+        request = storyboard.request_for(index)
+        try:
+            attempt = fit_and_quote(
+                provider, request, policy=policy, allow_retired=include_retired, today=today
+            )
+        except (UnsupportedRequest, ModelRetired) as exc:
+            reason = reason or f"shot {index + 1}: {exc}"
+            offers.append(
+                Offer(
+                    provider=provider.name,
+                    profile=provider.profile,
+                    model=request.model or "-",
+                    fitted=None,
+                    quote=None,
+                    reason=str(exc),
+                )
+            )
+            total = None
+            continue
+        offers.append(
+            Offer(
+                provider=provider.name,
+                profile=provider.profile,
+                model=attempt.fitted.model,
+                fitted=attempt.fitted,
+                quote=attempt.quote,
+            )
+        )
+        amount = attempt.quote.amount
+        if total is not None and amount is not None and currency in (None, attempt.quote.currency):
+            total += amount
+            currency = attempt.quote.currency
+        else:
+            total = None
+    return StoryboardOffer(
+        provider=provider.name,
+        profile=provider.profile,
+        shots=tuple(offers),
+        total=total if reason is None else None,
+        currency=currency,
+        reason=reason,
+    )
+
+
+def compare_storyboard(
+    storyboard: Storyboard,
+    *,
+    policy: FitPolicy = "nearest",
+    include_retired: bool = False,
+    config: Config | str | os.PathLike[str] | None = None,
+    clock: Clock | None = None,
+) -> list[StoryboardOffer]:
+    """The whole storyboard priced on every provider and profile, cheapest first. No HTTP.
+
+    Each source renders every shot (a shot's own model must exist there); shots that
+    name another provider or profile are priced where they say only by `Client.plan`.
+    """
+    today = today_on(clock or system_clock)
+    sources, _ = offer_sources(config)
+    offers = [
+        storyboard_offer(
+            provider, storyboard, policy=policy, include_retired=include_retired, today=today
+        )
+        for provider, _ in sources
+    ]
+    return sorted(
+        offers,
+        key=lambda o: (not o.available, o.total is None, o.total or Decimal(0), o.label),
+    )

@@ -1,8 +1,15 @@
 """The download flow: one output of a finished job, to a file, atomically and resumably.
 
-Credentials go only to the provider's own API: an output URL on any other host is fetched
-without them, and only over https. A broken download keeps its part file and resumes with
-``Range``; a part file that does not fit what the server has is dropped and started over.
+Output URLs are untrusted. Credentials go only to the provider's own API: an output URL
+on any other host is fetched without them, only over https, never with a user name and
+password from the URL, and never from a private or local address unless the provider
+allows it (`check_output_url`); redirects get the same checks.
+
+The bytes saved are the ones on the wire. Downloads ask for ``Accept-Encoding: identity``
+and refuse a body that is still compressed (``gzip``, ``br``, ...), so the announced size,
+the size limit and ``Range`` offsets all count the same bytes. A broken download keeps its
+part file and resumes with ``Range``; a part file that does not fit what the server has
+is dropped and started over.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from ._actions import (
+    ClaimJob,
     CloseStream,
     DropPart,
     LockPart,
@@ -22,12 +30,22 @@ from ._actions import (
     ReadBody,
     SaveBody,
     Sleep,
+    Work,
 )
-from ._events import Downloaded
-from ._exceptions import ContentExpired, ProtocolError, TransportError, UnsupportedRequest
+from ._delivery import DeliveryPolicy, DeliveryReport, Expected, check_delivery
+from ._events import DeliveryChecked, Downloaded
+from ._exceptions import (
+    ContentExpired,
+    DeliveryMismatch,
+    ProtocolError,
+    ProviderError,
+    TransportError,
+    UnsupportedRequest,
+)
 from ._files import Saved, part_path
 from ._lifecycle import Env, Flow, raise_if_failed, server_delay, should_retry, status_flow
 from ._models import Job, JobStatus
+from ._untrusted import call_parser, check_output_url
 from .provider import Provider, same_origin
 
 __all__ = ["download_flow"]
@@ -35,40 +53,53 @@ __all__ = ["download_flow"]
 log = logging.getLogger("vidgen")
 
 _MAX_REDIRECTS = 5
-_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$")
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+([0-9]+)-([0-9]+)/([0-9]+|\*)\s*$", re.ASCII)
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+#: Encodings that leave the bytes as they are.
+_PLAIN = frozenset({"", "identity"})
 
 
-def _follow(
-    request: httpx.Request, response: httpx.Response, secret_headers: frozenset[str]
-) -> httpx.Request:
+def _follow(provider: Provider, request: httpx.Request, response: httpx.Response) -> httpx.Request:
     location = response.headers["location"]
-    url = request.url.join(location)
+    try:
+        url = request.url.join(location)
+    except httpx.InvalidURL as exc:
+        raise ProtocolError(
+            f"download redirected to a URL that is not valid ({exc}); refusing to follow",
+            provider=provider.name,
+            body=location[:300],
+        ) from exc
     if url.scheme != "https" and request.url.scheme == "https":
         # A ProtocolError, not a TransportError: a refusal must not be retried.
         raise ProtocolError(f"download redirected from https to {url.scheme}; refusing to follow")
+    check_output_url(provider, url)
     headers = dict(request.headers)
     if not same_origin(request.url, url):
         # Credentials stay with the host they were meant for, whatever the header's name.
-        headers = {k: v for k, v in headers.items() if k.lower() not in secret_headers}
+        headers = {k: v for k, v in headers.items() if k.lower() not in provider.secret_headers}
     headers.pop("host", None)
     headers.pop("Host", None)
     return httpx.Request("GET", url, headers=headers)
 
 
 def _guard(provider: Provider, request: httpx.Request) -> httpx.Request:
-    """Credentials go only to the provider's own API; anything else must be https."""
-    if provider.base_url and same_origin(request.url, provider.base_url):
-        return request
-    if request.url.scheme != "https":
-        raise ProtocolError(
-            f"{provider.name} returned an output URL that is not https ({request.url.host}); "
-            "refusing to download it",
-            provider=provider.name,
-        )
-    secret = provider.secret_headers
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in secret}
-    headers.pop("host", None)
+    """The download request as sent: checked, uncompressed, and credentials only at home."""
+    check_output_url(provider, request.url)
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+    if not (provider.base_url and same_origin(request.url, provider.base_url)):
+        secret = provider.secret_headers
+        headers = {k: v for k, v in headers.items() if k.lower() not in secret}
+    headers = {k: v for k, v in headers.items() if k.lower() != "accept-encoding"}
+    # The bytes on the wire are the bytes saved: sizes and Range offsets then agree.
+    headers["Accept-Encoding"] = "identity"
     return httpx.Request(request.method, request.url, headers=headers)
+
+
+def _encoding(response: httpx.Response) -> str | None:
+    """The content coding of a body that is not plain bytes (``gzip``, ``br``), if any."""
+    codings = [c.strip().lower() for c in response.headers.get("content-encoding", "").split(",")]
+    encoded = [c for c in codings if c not in _PLAIN]
+    return ", ".join(encoded) if encoded else None
 
 
 def download_flow(
@@ -77,8 +108,17 @@ def download_flow(
     target: Path,
     index: int = 0,
     variant: str = "video",
+    expected: Expected | None = None,
+    delivery: DeliveryPolicy = "off",
 ) -> Flow[Path]:
-    """Download output ``index`` of a succeeded job to ``target``, atomically."""
+    """Download output ``index`` of a succeeded job to ``target``, atomically.
+
+    With ``expected`` and a ``delivery`` policy other than ``off``, the video is then
+    probed and compared with what was asked (see `_delivery`).
+
+    Raises:
+        DeliveryMismatch: the file differs from what was asked, with ``delivery="strict"``.
+    """
     provider = env.provider
     if job.status is not JobStatus.SUCCEEDED:
         job = yield from status_flow(env, job)
@@ -99,14 +139,23 @@ def download_flow(
             provider=provider.name,
             hint="Generate the video again, and download it within the provider's retention time",
         )
-    original = _guard(provider, provider.build_download(job, index=index, variant=variant))
+    built = call_parser(
+        provider, "output", repr(job.outputs), provider.build_download, job, index, variant
+    )
+    original = _guard(provider, built)
     part = part_path(target, f"{provider.name}/{job.id}/{index}/{variant}")
     # Two processes finishing one job must not write one file: the second one stops here.
+    yield ClaimJob(job, env.endpoint)
     yield LockPart(part, job.id)
+    limit = env.max_download_bytes
     attempt = 0
     while True:
         attempt += 1
         offset: int = yield PartSize(part)
+        if offset > limit:
+            # Larger than any download allowed now: nothing to resume.
+            yield DropPart(part)
+            offset = 0
         request = original
         if offset:
             # Resume: ask only for the bytes the part file does not have yet.
@@ -120,7 +169,7 @@ def download_flow(
                 response: httpx.Response = yield OpenStream(request)
                 if response.is_redirect:
                     yield CloseStream(response)
-                    request = _follow(request, response, provider.secret_headers)
+                    request = _follow(provider, request, response)
                     continue
                 break
             else:
@@ -132,21 +181,42 @@ def download_flow(
                 # The part file does not fit what the server has: start again.
                 yield ReadBody(response)
                 yield DropPart(part)
+                _check_budget(env, attempt, job, "the server refused to resume (HTTP 416)")
                 continue
             if response.is_error:
                 yield ReadBody(response)
                 if attempt < env.retry.read_attempts and should_retry(response):
                     yield Sleep(server_delay(env, response, attempt))
                     continue
-                raise provider.parse_download_error(response, job, env.now())
+                raise _download_error(env, response, job)
+            encoding = _encoding(response)
+            if encoding is not None:
+                yield CloseStream(response)
+                raise ProtocolError(
+                    f"the server sent the output of {provider.name} job {job.id} compressed "
+                    f"({encoding}) although vidgen asked for identity; vidgen saves only "
+                    "uncompressed bytes, so that sizes and resumed downloads are exact. "
+                    "Fetch it with another tool, or ask the host to serve it uncompressed",
+                    provider=provider.name,
+                )
             plan = _body_plan(response, offset)
             if plan is None:
                 # A range we did not ask for: nothing to trust in it. Start over.
                 yield CloseStream(response)
                 yield DropPart(part)
+                _check_budget(env, attempt, job, "the server sent a range vidgen did not ask for")
                 continue
-            append, expected = plan
-            saved: Saved = yield SaveBody(response, target, part, append, expected)
+            append, length = plan
+            if length is not None and length > limit:
+                yield CloseStream(response)
+                yield DropPart(part)
+                raise ProtocolError(
+                    f"the output of {provider.name} job {job.id} is {length} bytes, more "
+                    f"than max_download_bytes ({limit}); nothing was downloaded. If the video "
+                    "really is that large, raise Client(max_download_bytes=...)",
+                    provider=provider.name,
+                )
+            saved: Saved = yield SaveBody(response, target, part, append, length, limit)
         except TransportError:
             if attempt >= env.retry.read_attempts:
                 raise
@@ -163,22 +233,83 @@ def download_flow(
             variant=variant,
         )
         log.info("downloaded %s job %s %s to %s", provider.name, job.id, variant, saved.path)
+        if delivery != "off" and expected is not None and variant == "video":
+            yield from _check_delivered(env, job, saved.path, expected, delivery)
         return saved.path
+
+
+def _check_delivered(
+    env: Env, job: Job, path: Path, expected: Expected, delivery: DeliveryPolicy
+) -> Flow[None]:
+    report: DeliveryReport = yield Work(check_delivery, (path, expected))
+    if not report.checked:
+        log.debug("delivered file not checked: %s", report.note)
+        return
+    yield DeliveryChecked(
+        at=env.now(),
+        job=job,
+        endpoint=env.endpoint,
+        path=path,
+        delivered=report.delivered,
+        issues=report.issues,
+    )
+    if not report.issues:
+        return
+    said = "; ".join(report.issues)
+    message = (
+        f"{env.provider.name} job {job.id}: the file {path} is not what was asked: {said}. "
+        "It is kept and the difference is in the ledger (`vidgen jobs`); check what was billed"
+    )
+    if delivery == "strict":
+        raise DeliveryMismatch(message, job=job, path=path, issues=report.issues)
+    log.warning("%s", message)
+
+
+def _check_budget(env: Env, attempt: int, job: Job, why: str) -> None:
+    """Raise when a download that had to start over has used all its tries."""
+    if attempt >= env.retry.read_attempts:
+        raise ProtocolError(
+            f"download of {env.provider.name} job {job.id} failed {attempt} times: {why}. "
+            "The part file was dropped; download again later, or report the host's broken "
+            "range answers",
+            provider=env.provider.name,
+        )
+
+
+def _download_error(env: Env, response: httpx.Response, job: Job) -> ProviderError:
+    provider = env.provider
+    error = call_parser(
+        provider,
+        "download error",
+        response.content,
+        provider.parse_download_error,
+        response,
+        job,
+        env.now(),
+    )
+    if not isinstance(error, ProviderError):
+        raise ProtocolError(
+            f"{provider.name}'s parse_download_error returned {type(error).__name__}, not a "
+            "ProviderError; report it to the maintainers of the provider",
+            provider=provider.name,
+        )
+    return error
 
 
 def _body_plan(response: httpx.Response, offset: int) -> tuple[bool, int | None] | None:
     """Whether the body continues the part file, and the whole file's expected size.
 
-    None when the answer is a partial body that does not start where the part file ends.
+    None when the answer is a partial body that does not start where the part file ends,
+    or whose range does not add up.
     """
     headers = response.headers
     if response.status_code == 206:
         match = _CONTENT_RANGE.match(headers.get("content-range", ""))
-        if offset and match and int(match.group(1)) == offset:
-            total = match.group(3)
-            return True, int(total) if total.isdigit() else None
-        return None
-    if "content-encoding" in headers:
-        return False, None
-    length = headers.get("content-length")
-    return False, int(length) if length and length.isdigit() else None
+        if not (offset and match and int(match.group(1)) == offset):
+            return None
+        last, total = int(match.group(2)), match.group(3)
+        if last < offset or (total != "*" and int(total) <= last):
+            return None
+        return True, int(total) if total != "*" else None
+    length = headers.get("content-length", "").strip()
+    return False, int(length) if _DIGITS.fullmatch(length) else None

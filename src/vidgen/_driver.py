@@ -1,19 +1,23 @@
 """Carrying out a flow's actions: the only code that sends, sleeps and writes downloads.
 
-`SyncDriver` and `AsyncDriver` run the same flows (`_lifecycle`, `_download`); they differ
-only in how they send, sleep and stream a body to disk. Events go to a journal (the
-client's ledger adapter), whose answer goes back into the flow.
+`SyncDriver` and `AsyncDriver` run the same flows (`_lifecycle`, `_download`, `_film`);
+they differ only in how they send, sleep, stream a body to disk and do slow file work.
+Events go to a journal (the client's ledger adapter), whose answer goes back into the flow.
+What a run holds (claims on jobs, locks on part files) is given back when it ends, however
+it ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from ._actions import (
+    ClaimJob,
     CloseStream,
     DropPart,
     LockPart,
@@ -23,14 +27,16 @@ from ._actions import (
     SaveBody,
     Send,
     Sleep,
+    Work,
 )
 from ._events import Event
-from ._exceptions import JobInUse, TransportError
-from ._files import AtomicFile, Saved
-from ._lifecycle import Flow, translate_transport_error
+from ._exceptions import JobInUse, VidgenError
+from ._files import AtomicFile, Saved, storage_error
+from ._lifecycle import HTTPX_ERRORS, Flow, translate_http_error
 from ._locks import PartLock
+from ._models import Job
 
-__all__ = ["AsyncDriver", "Journal", "SyncDriver"]
+__all__ = ["AsyncDriver", "Claims", "Journal", "SyncDriver"]
 
 T = TypeVar("T")
 
@@ -38,7 +44,44 @@ T = TypeVar("T")
 Journal = Callable[[Event], Any]
 
 
-def _lock(action: LockPart, held: list[PartLock]) -> None:
+class Claims(Protocol):
+    """Who is finishing which job (the client's ledger, or nobody without one)."""
+
+    def claim(self, job: Job, endpoint: str) -> Any:
+        """Claim ``job``; a handle, or None when there is nothing to claim.
+
+        Raises:
+            JobInUse: another process holds it.
+        """
+        ...
+
+    def release(self, claim: Any) -> None:
+        """Give a claim back."""
+        ...
+
+
+class _Held(Protocol):
+    def release(self) -> None: ...
+
+
+class _Claim:
+    def __init__(self, claims: Claims, handle: Any) -> None:
+        self.claims, self.handle = claims, handle
+
+    def release(self) -> None:
+        self.claims.release(self.handle)
+
+
+def _hold(action: LockPart | ClaimJob, claims: Claims, held: list[_Held]) -> None:
+    if isinstance(action, ClaimJob):
+        handle = claims.claim(action.job, action.endpoint)
+        if handle is not None:
+            held.append(_Claim(claims, handle))
+        return
+    _lock(action, held)
+
+
+def _lock(action: LockPart, held: list[_Held]) -> None:
     lock = PartLock.acquire(action.part)
     if lock is None:
         raise JobInUse(
@@ -49,34 +92,72 @@ def _lock(action: LockPart, held: list[PartLock]) -> None:
     held.append(lock)
 
 
-def _release(held: list[PartLock]) -> None:
+def _release(held: list[_Held]) -> None:
     while held:
         held.pop().release()
 
 
 def _part_size(action: PartSize | DropPart) -> int:
-    if isinstance(action, DropPart):
-        action.part.unlink(missing_ok=True)
-        return 0
     try:
+        if isinstance(action, DropPart):
+            action.part.unlink(missing_ok=True)
+            return 0
         return action.part.stat().st_size
     except FileNotFoundError:
         return 0
+    except OSError as exc:
+        raise storage_error(exc, action.part, target=action.part, saved=0) from exc
+
+
+def _sink(action: SaveBody) -> AtomicFile:
+    return AtomicFile(
+        action.target,
+        action.part,
+        append=action.append,
+        expected_bytes=action.expected_bytes,
+        max_bytes=action.max_bytes,
+    )
+
+
+def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as it came over the wire (never decoded: sizes and offsets are the server's)."""
+    if response.is_stream_consumed:
+        # Read before it got here (a mock transport's answer). The flow refuses encoded
+        # bodies, so what was read is what was sent.
+        yield response.content
+        return
+    yield from response.iter_raw()
+
+
+async def _araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The async twin of `_raw_chunks`."""
+    if response.is_stream_consumed:
+        yield response.content
+        return
+    async for chunk in response.aiter_raw():
+        yield chunk
 
 
 class SyncDriver:
     """Runs flows with an ``httpx.Client`` and a blocking sleep."""
 
-    def __init__(self, http: httpx.Client, sleep: Callable[[float], Any], journal: Journal) -> None:
+    def __init__(
+        self,
+        http: httpx.Client,
+        sleep: Callable[[float], Any],
+        journal: Journal,
+        claims: Claims,
+    ) -> None:
         self.http = http
         self.sleep = sleep
         self.journal = journal
+        self.claims = claims
 
     def run(self, flow: Flow[T], provider: str) -> T:
-        """Drive ``flow`` to its end; transport failures are thrown back into it."""
+        """Drive ``flow`` to its end; I/O failures are thrown back into it as vidgen errors."""
         result: Any = None
-        error: TransportError | None = None
-        held: list[PartLock] = []
+        error: VidgenError | None = None
+        held: list[_Held] = []
         try:
             while True:
                 try:
@@ -84,18 +165,27 @@ class SyncDriver:
                 except StopIteration as stop:
                     return stop.value  # type: ignore[no-any-return]
                 result, error = None, None
+                if isinstance(action, Event):
+                    # Not I/O: a ledger that cannot record stops everything, never to be
+                    # mistaken by a flow for an answer (a route would submit elsewhere).
+                    result = self.journal(action)
+                    continue
+                if isinstance(action, (LockPart, ClaimJob)):
+                    _hold(action, self.claims, held)  # held elsewhere: stop, do not retry
+                    continue
+                if isinstance(action, Work):
+                    result = action.function(*action.args)
+                    continue
                 try:
-                    result = self._do(action, provider, held)
-                except TransportError as exc:
+                    result = self._do(action, provider)
+                except VidgenError as exc:
+                    # The flow decides: a read retries a transport error, a submit records
+                    # that its outcome is unknown, a download keeps its part file.
                     error = exc
         finally:
             _release(held)
 
-    def _do(self, action: Any, provider: str, held: list[PartLock]) -> Any:
-        if isinstance(action, LockPart):
-            return _lock(action, held)
-        if isinstance(action, Event):
-            return self.journal(action)
+    def _do(self, action: Any, provider: str) -> Any:
         if isinstance(action, (PartSize, DropPart)):
             return _part_size(action)
         if isinstance(action, Sleep):
@@ -117,21 +207,22 @@ class SyncDriver:
                 return action.response
             if isinstance(action, SaveBody):
                 return self._save(action)
-        except httpx.TransportError as exc:
-            raise translate_transport_error(exc, provider) from exc
+        except HTTPX_ERRORS as exc:
+            raise translate_http_error(exc, provider) from exc
         raise TypeError(f"unknown action {action!r}")
 
     def _save(self, action: SaveBody) -> Saved:
-        sink = AtomicFile(action.target, action.part, append=action.append)
         try:
-            for chunk in action.response.iter_bytes():
-                sink.write(chunk)
-        except BaseException:
-            sink.keep()  # resumable: the next try asks for the rest
-            raise
+            sink = _sink(action)
+            try:
+                for chunk in _raw_chunks(action.response):
+                    sink.write(chunk)
+            except BaseException:
+                sink.keep()  # resumable: the next try asks for the rest
+                raise
         finally:
             action.response.close()
-        return sink.commit(action.expected_bytes)
+        return sink.commit()
 
 
 class AsyncDriver:
@@ -142,16 +233,18 @@ class AsyncDriver:
         http: httpx.AsyncClient,
         sleep: Callable[[float], Awaitable[Any] | Any],
         journal: Journal,
+        claims: Claims,
     ) -> None:
         self.http = http
         self.sleep = sleep
         self.journal = journal
+        self.claims = claims
 
     async def run(self, flow: Flow[T], provider: str) -> T:
-        """Drive ``flow`` to its end; transport failures are thrown back into it."""
+        """Drive ``flow`` to its end; I/O failures are thrown back into it as vidgen errors."""
         result: Any = None
-        error: TransportError | None = None
-        held: list[PartLock] = []
+        error: VidgenError | None = None
+        held: list[_Held] = []
         try:
             while True:
                 try:
@@ -159,18 +252,24 @@ class AsyncDriver:
                 except StopIteration as stop:
                     return stop.value  # type: ignore[no-any-return]
                 result, error = None, None
+                if isinstance(action, Event):
+                    result = self.journal(action)  # a ledger failure stops everything (see above)
+                    continue
+                if isinstance(action, (LockPart, ClaimJob)):
+                    _hold(action, self.claims, held)
+                    continue
+                if isinstance(action, Work):
+                    # Decoding and encoding video is slow: never on the event loop.
+                    result = await asyncio.to_thread(action.function, *action.args)
+                    continue
                 try:
-                    result = await self._do(action, provider, held)
-                except TransportError as exc:
+                    result = await self._do(action, provider)
+                except VidgenError as exc:
                     error = exc
         finally:
             _release(held)
 
-    async def _do(self, action: Any, provider: str, held: list[PartLock]) -> Any:
-        if isinstance(action, LockPart):
-            return _lock(action, held)
-        if isinstance(action, Event):
-            return self.journal(action)
+    async def _do(self, action: Any, provider: str) -> Any:
         if isinstance(action, (PartSize, DropPart)):
             return _part_size(action)
         if isinstance(action, Sleep):
@@ -192,18 +291,19 @@ class AsyncDriver:
                 return action.response
             if isinstance(action, SaveBody):
                 return await self._save(action)
-        except httpx.TransportError as exc:
-            raise translate_transport_error(exc, provider) from exc
+        except HTTPX_ERRORS as exc:
+            raise translate_http_error(exc, provider) from exc
         raise TypeError(f"unknown action {action!r}")
 
     async def _save(self, action: SaveBody) -> Saved:
-        sink = AtomicFile(action.target, action.part, append=action.append)
         try:
-            async for chunk in action.response.aiter_bytes():
-                sink.write(chunk)
-        except BaseException:
-            sink.keep()  # resumable: the next try asks for the rest
-            raise
+            sink = _sink(action)
+            try:
+                async for chunk in _araw_chunks(action.response):
+                    sink.write(chunk)
+            except BaseException:
+                sink.keep()  # resumable: the next try asks for the rest
+                raise
         finally:
             await action.response.aclose()
-        return sink.commit(action.expected_bytes)
+        return sink.commit()

@@ -19,6 +19,7 @@ from ._models import Job
 from ._plan import Attempt
 
 __all__ = [
+    "DeliveryChecked",
     "Downloaded",
     "Event",
     "JobSeen",
@@ -47,6 +48,7 @@ class SubmitStarting(Event):
         callback_token: the token added to the callback URL, if any.
         output_target: where the caller wants the video saved, if known.
         max_daily_spend: the daily limit to check atomically with the record, if any.
+        group_id, item_key: the storyboard or batch, and its shot or line, this job is for.
     """
 
     attempt: Attempt
@@ -55,6 +57,8 @@ class SubmitStarting(Event):
     callback_token: str | None = attrs.field(default=None, repr=False)
     output_target: str | None = None
     max_daily_spend: Decimal | None = None
+    group_id: str | None = None
+    item_key: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -101,3 +105,23 @@ class Downloaded(Event):
     sha256: str
     index: int = 0
     variant: str = "video"
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryChecked(Event):
+    """A downloaded file was probed and compared with what was asked.
+
+    Attributes:
+        job: the job it came from.
+        endpoint: where the job lives.
+        path: the file.
+        delivered: what the file is (duration, width, height, fps, has_audio), or empty
+            when it could not be read.
+        issues: each way it differs from the request (empty when it matches).
+    """
+
+    job: Job
+    endpoint: str
+    path: Path
+    delivered: Mapping[str, Any] = attrs.field(factory=dict)
+    issues: tuple[str, ...] = ()

@@ -4,6 +4,8 @@
 VidgenError
 ├── ConfigError            bad config file, unknown profile/provider, missing key
 │   └── LedgerError        the job ledger cannot be read or written
+├── InvalidInput           a value given to vidgen is wrong (also a ValueError); before any HTTP
+│   └── InvalidInputType   a value of the wrong type (also a TypeError)
 ├── PluginError            a plugin failed to load or registered a duplicate name
 ├── UnsupportedRequest     the model can't serve this request (before any HTTP)
 ├── ModelRetired           lifecycle data says the model is gone (before any HTTP)
@@ -21,7 +23,9 @@ VidgenError
 │       └── UpstreamError       a relay's upstream failed
 ├── TransportError         connection or timeout; .request_sent
 ├── ProtocolError          a response vidgen can't understand
+├── StorageError           a download could not be written (a full disk); .path
 ├── JobFailed              the job ended failed; .job
+├── DeliveryMismatch       the downloaded file is not what was asked (delivery="strict")
 ├── WaitTimeout            the deadline passed; .job
 ├── CallbackRejected       a callback that is not for a job this client submitted
 ├── WebhookRejected        a webhook delivery that is forged, replayed, stale or malformed
@@ -49,7 +53,10 @@ __all__ = [
     "ConfigError",
     "ContentExpired",
     "ContentPolicyViolation",
+    "DeliveryMismatch",
     "InsufficientCredits",
+    "InvalidInput",
+    "InvalidInputType",
     "InvalidRequest",
     "JobFailed",
     "JobInUse",
@@ -62,6 +69,7 @@ __all__ = [
     "ProviderError",
     "RateLimited",
     "ServerError",
+    "StorageError",
     "TransportError",
     "UnsupportedRequest",
     "UpstreamError",
@@ -85,6 +93,32 @@ class ConfigError(VidgenError):
     """A config file, profile, provider name or setting is wrong, or a key is missing."""
 
     user_error = True
+
+
+@public
+class InvalidInput(VidgenError, ValueError):
+    """A value given to vidgen is wrong: a request field, a reference image, an output
+    path, a timeout. Raised where the value is given, before any HTTP.
+
+    It is also a ``ValueError``, so code written against plain Python errors still
+    catches it.
+
+    Attributes:
+        param: what was wrong (``"prompt"``, ``"duration"``, ``"reference"``,
+            ``"output"``, ``"timeout"``, ...), where one field is at fault.
+    """
+
+    user_error = True
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+@public
+class InvalidInputType(InvalidInput, TypeError):
+    """A value of the wrong type (a number where text belongs, a path where a
+    `vidgen.Reference` belongs). Also a ``TypeError``."""
 
 
 @public
@@ -347,6 +381,24 @@ class ProtocolError(VidgenError):
 
 
 @public
+class StorageError(VidgenError):
+    """A download could not be written to disk: the disk is full, the folder is read-only.
+
+    What arrived before the failure stays in the part file beside the target, so once
+    the cause is fixed the same download resumes from there.
+
+    Attributes:
+        path: the file that could not be written (the part file or the target).
+    """
+
+    user_error = True
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@public
 class JobFailed(VidgenError):
     """The job ended failed or cancelled. ``job`` is its final state (with ``job.error``)."""
 
@@ -427,3 +479,22 @@ class WebhookRejected(VidgenError):
         super().__init__(message)
         self.reason = reason
         self.status_code = status_code
+
+
+@public
+class DeliveryMismatch(VidgenError):
+    """The downloaded file is not the video that was asked for (with ``delivery="strict"``).
+
+    The file is kept and the difference is recorded in the ledger.
+
+    Attributes:
+        job: the job it came from.
+        path: the file.
+        issues: how it differs (``"delivered 10.0 s, asked 4 s"``).
+    """
+
+    def __init__(self, message: str, *, job: Job, path: Any, issues: Sequence[str]) -> None:
+        super().__init__(message)
+        self.job = job
+        self.path = path
+        self.issues = tuple(issues)

@@ -18,10 +18,11 @@ from typing import Any, Literal
 from ._catalog import Catalog, ModelSpec, SizeSpec
 from ._clock import system_clock
 from ._clock import today as today_on
-from ._exceptions import ModelRetired, UnsupportedRequest
+from ._exceptions import ConfigError, ModelRetired, UnsupportedRequest
 from ._reference import Reference
 from ._request import Adjustment, Fitted, Quote, VideoRequest
 from ._sizes import aspect_distance, aspect_of, resolution_pixels
+from .media._images import ImageFitPolicy
 
 __all__ = ["POLICIES", "fit_request", "quote_fitted"]
 
@@ -40,10 +41,12 @@ class _Fitter:
         request: VideoRequest,
         provider: str,
         policy: str,
+        where: str | None = None,
     ) -> None:
         self.spec = spec
         self.request = request
         self.provider = provider
+        self.where = where or provider
         self.policy = policy
         self.warnings: list[str] = []
         self.adjustments: list[Adjustment] = []
@@ -53,7 +56,7 @@ class _Fitter:
         if hint:
             message = f"{message}. {hint}"
         raise UnsupportedRequest(
-            f"{self.provider} model {self.spec.id}: {message}",
+            f"{self.where} model {self.spec.id}: {message}",
             param=param,
             value=value,
             supported=supported,
@@ -195,22 +198,6 @@ class _Fitter:
                 forms,
                 f"it takes the reference image only as a {forms[0]}; {fix}",
             )
-        if reference.mime is not None and reference.mime not in spec.reference_formats:
-            self.refuse(
-                "reference",
-                reference.mime,
-                spec.reference_formats,
-                f"the reference image is {reference.mime}; it takes {_join(spec.reference_formats)}",
-            )
-        limit = spec.reference_max_bytes
-        if reference.data is not None and limit is not None and len(reference.data) > limit:
-            self.refuse(
-                "reference",
-                len(reference.data),
-                [spec.reference_max_bytes],
-                f"the reference image is {len(reference.data)} bytes; "
-                f"the limit is {spec.reference_max_bytes}. Compress or shrink it",
-            )
         if reference.width is None or reference.height is None:
             return
         if spec.reference_min_side is not None:
@@ -235,20 +222,95 @@ class _Fitter:
                     f"it must be between {low:g} and {high:g}",
                 )
 
-    def reference_fits(self, size: SizeSpec) -> None:
-        """The image against the chosen size."""
-        reference = self.request.reference
-        if reference is None or reference.size is None:
-            return
-        if self.spec.reference_must_match_size and reference.size != size.size:
-            self.refuse(
-                "reference",
-                reference.size,
-                [size.size],
-                f"the reference image is {reference.size} but the video will be {size.size}, "
-                f"and the first frame must match the video exactly; resize the image to "
-                f"{size.size} or ask for the aspect and resolution of the image",
+    def _fix_mode(self) -> ImageFitPolicy | None:
+        """How an image may be changed to fit: as the request says, else by the policy."""
+        asked = self.request.reference_fit
+        if asked == "strict":
+            return None
+        if asked == "pad":
+            return "pad"
+        if asked == "crop" or self.policy == "nearest":
+            return "crop"
+        return None
+
+    def frame(self, name: str, image: Reference | None, size: SizeSpec | None) -> Reference | None:
+        """The image to send as ``name``: as given, or fitted to the model (and reported).
+
+        A first or last frame must have the video's size where the model says so; every
+        image must be in a format the model takes and under its byte limit. What can be
+        fixed (crop or pad to size, convert, recompress) is fixed when the request's
+        ``reference_fit`` or the ``nearest`` policy allows it, and refused otherwise.
+        """
+        if image is None:
+            return None
+        spec = self.spec
+        label = {"reference": "reference image", "references": "reference image"}.get(
+            name, name.replace("_", " ")
+        )
+        problems: list[tuple[Any, Sequence[Any], str]] = []
+        if (
+            size is not None
+            and spec.reference_must_match_size
+            and image.size not in (None, size.size)
+        ):
+            problems.append(
+                (
+                    image.size,
+                    [size.size],
+                    f"the {label} is {image.size} but the video will be {size.size}, and the "
+                    "frame must match the video exactly",
+                )
             )
+        if image.mime is not None and image.mime not in spec.reference_formats:
+            problems.append(
+                (
+                    image.mime,
+                    spec.reference_formats,
+                    f"the {label} is {image.mime}; it takes {_join(spec.reference_formats)}",
+                )
+            )
+        limit = spec.reference_max_bytes
+        if image.data is not None and limit is not None and len(image.data) > limit:
+            problems.append(
+                (
+                    len(image.data),
+                    [limit],
+                    f"the {label} is {len(image.data)} bytes; the limit is {limit}",
+                )
+            )
+        if not problems:
+            return image
+        value, supported, _ = problems[0]
+        said = "; ".join(message for _, _, message in problems)
+        mode = self._fix_mode()
+        if mode is None or image.data is None:
+            if image.data is None:
+                fix = "download it and pass Reference.from_path(...)"
+            else:
+                fix = "pass reference_fit='crop' or 'pad' (or use the nearest policy) to let vidgen fit it"
+                if size is not None and spec.reference_must_match_size:
+                    fix += f", or resize the image to {size.size}"
+            self.refuse(name, value, supported, f"{said}. To send it, {fix}")
+        from .media import fit_image  # Pillow, on first use
+
+        target = None
+        if size is not None and spec.reference_must_match_size:
+            width, height = (int(part) for part in size.size.split("x"))
+            target = (width, height)
+        try:
+            fitted = fit_image(
+                image.data,  # type: ignore[arg-type]
+                mime=image.mime,
+                size=target,
+                policy=mode,  # type: ignore[arg-type]
+                formats=spec.reference_formats,
+                max_bytes=limit,
+            )
+        except (ValueError, ConfigError) as exc:
+            self.refuse(name, value, supported, f"{said}, and it cannot be fitted: {exc}")
+        for change in fitted.changes:
+            self.adjust(name, value, f"{fitted.width}x{fitted.height} {fitted.mime}", change)
+        return Reference.from_bytes(fitted.data, filename=image.filename)
 
     def variants(self, size: SizeSpec) -> int:
         asked = self.request.variants
@@ -355,7 +417,7 @@ class _Fitter:
         url = self.request.callback_url
         if url is None or self.spec.callbacks:
             return url
-        message = f"{self.provider} has no per-request callbacks; poll with wait() instead"
+        message = f"{self.where} has no per-request callbacks; poll with wait() instead"
         if self.policy == "strict":
             self.refuse("callback_url", url, [], message)
         self.adjust("callback_url", url, None, message)
@@ -376,25 +438,28 @@ class _Fitter:
         return options
 
 
-def resolve_model(catalog: Catalog, request: VideoRequest, provider: str) -> ModelSpec:
+def resolve_model(
+    catalog: Catalog, request: VideoRequest, provider: str, profile: str | None = None
+) -> ModelSpec:
     """The catalog entry for the request's model (or the default).
 
     Raises:
         UnsupportedRequest: the model is unknown, or the catalog is empty.
     """
     model = request.model or catalog.default_model
+    where = profile or provider
+    tables = f"[[profiles.{profile or 'NAME'}.models]]"
     if model is None:
         raise UnsupportedRequest(
-            f"{provider} has no models in its catalog; declare them in the profile's "
-            "[[profiles.NAME.models]] tables",
+            f"{where} has no models in its catalog; declare them in the profile's {tables} tables",
             param="model",
             provider=provider,
         )
     spec = catalog.get(model)
     if spec is None:
         raise UnsupportedRequest(
-            f"{provider} has no model {model!r}; it offers {_join(catalog.ids) or 'none'}. "
-            "Add it to the profile's [[profiles.NAME.models]] if the provider serves it",
+            f"{where} has no model {model!r}; it offers {_join(catalog.ids) or 'none'}. "
+            f"Add it to the profile's {tables} if the provider serves it",
             param="model",
             value=model,
             supported=catalog.ids,
@@ -412,6 +477,7 @@ def fit_request(
     allow_retired: bool = False,
     today: dt.date | None = None,
     reserved_options: Collection[str] = (),
+    profile: str | None = None,
 ) -> Fitted:
     """Fit ``request`` to the model it names (or the catalog's default).
 
@@ -423,6 +489,8 @@ def fit_request(
         allow_retired: fit a retired model anyway (with a warning).
         today: the date lifecycle data is checked against; the current UTC date if None.
         reserved_options: wire fields vidgen sets, which ``provider_options`` may not set.
+        profile: the config profile the provider was set up from; messages name it, since
+            that is the name the user gave.
 
     Returns:
         The fitted request.
@@ -434,7 +502,8 @@ def fit_request(
     """
     if policy not in POLICIES:
         raise ValueError(f"policy must be 'strict' or 'nearest', not {policy!r}")
-    spec = resolve_model(catalog, request, provider)
+    spec = resolve_model(catalog, request, provider, profile)
+    where = profile or provider
     warnings: list[str] = []
     today = today or today_on(system_clock)
     life = spec.lifecycle
@@ -442,7 +511,7 @@ def fit_request(
         when = f" on {life.retired_on.isoformat()}" if life.retired_on else ""
         instead = f"; use {life.replacement} instead" if life.replacement else ""
         if not allow_retired:
-            message = f"{provider} model {spec.id} was retired{when}{instead}"
+            message = f"{where} model {spec.id} was retired{when}{instead}"
             if life.note:
                 message += f". {life.note}"
             raise ModelRetired(
@@ -460,14 +529,20 @@ def fit_request(
     elif life.status == "deprecated":
         warnings.append(f"{spec.id} is deprecated" + (f": {life.note}" if life.note else ""))
 
-    fitter = _Fitter(spec, request, provider, policy)
+    fitter = _Fitter(spec, request, provider, policy, where)
     fitter.prompt()
     options = fitter.options(reserved_options)
     seconds = fitter.duration()
     fitter.reference()
     fitter.frames()
     size = fitter.size()
-    fitter.reference_fits(size)
+    reference = fitter.frame("reference", request.reference, size)
+    last_frame = fitter.frame("last_frame", request.last_frame, size)
+    references = tuple(
+        fitted_image
+        for image in request.references
+        if (fitted_image := fitter.frame("references", image, None)) is not None
+    )
     variants = fitter.variants(size)
     audio = fitter.audio()
     negative_prompt = fitter.negative_prompt()
@@ -485,6 +560,9 @@ def fit_request(
         aspect=size.aspect,
         resolution=size.resolution,
         variants=variants,
+        reference=reference,
+        last_frame=last_frame,
+        references=references,
         audio=audio,
         negative_prompt=negative_prompt,
         seed=seed,

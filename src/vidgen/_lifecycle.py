@@ -28,6 +28,7 @@ import attrs
 import httpx
 
 from ._actions import (
+    ClaimJob,
     CloseStream,
     DropPart,
     LockPart,
@@ -37,6 +38,7 @@ from ._actions import (
     SaveBody,
     Send,
     Sleep,
+    Work,
 )
 from ._clock import Clock, to_datetime
 from ._events import (
@@ -62,19 +64,26 @@ from ._exceptions import (
 from ._models import Job, JobStatus
 from ._plan import Attempt
 from ._policies import PollPolicy, RetryPolicy
-from .provider import Provider, parse_retry_after
+from ._untrusted import call_parser
+from .provider import JobPage, Provider, parse_retry_after
 
 __all__ = [
     "Action",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
     "Env",
     "Flow",
+    "HTTPX_ERRORS",
     "SubmitNote",
     "cancel_flow",
     "catalog_refresh_flow",
     "certainly_not_accepted",
+    "checked_job",
     "clamp_delay",
     "delete_flow",
     "list_flow",
+    "parse_error",
+    "parse_job",
+    "poll_delay",
     "raise_if_failed",
     "read_flow",
     "route_flow",
@@ -82,6 +91,7 @@ __all__ = [
     "should_retry",
     "status_flow",
     "submit_flow",
+    "translate_http_error",
     "translate_transport_error",
     "wait_flow",
 ]
@@ -99,11 +109,17 @@ Action = (
     | PartSize
     | DropPart
     | LockPart
+    | ClaimJob
+    | Work
     | Event
 )
 Flow = Generator[Action, Any, T]
 
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+#: The largest download accepted unless a client says otherwise: far above any generated
+#: video (minutes of 4K), far below what fills a disk by surprise.
+DEFAULT_MAX_DOWNLOAD_BYTES = 20 * 1024**3
 
 
 @attrs.define
@@ -115,6 +131,7 @@ class Env:
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     poll: PollPolicy = attrs.field(factory=PollPolicy)
     rng: random.Random = attrs.field(factory=random.Random)
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
     #: whether the provider's `prepare` has run (the client runs it once, before any I/O)
     prepared: bool = False
 
@@ -172,8 +189,9 @@ def translate_transport_error(exc: httpx.TransportError, provider: str) -> Trans
     if isinstance(exc, httpx.PoolTimeout):
         return TransportError(
             f"{provider}: no free connection in this client's pool in time ({kind}); too many "
-            "requests at once in this process: lower the concurrency or give the client a "
-            "larger pool (max_in_flight)",
+            "requests at once in this process, and nothing was sent: lower the concurrency, "
+            "or pass a larger pool: http_client=httpx.Client(limits=httpx.Limits("
+            "max_connections=...))",
             request_sent=False,
             provider=provider,
         )
@@ -188,6 +206,29 @@ def translate_transport_error(exc: httpx.TransportError, provider: str) -> Trans
         request_sent=True,
         provider=provider,
     )
+
+
+#: Every exception httpx raises while sending or reading (``InvalidURL`` and the stream
+#: errors are not `httpx.HTTPError` subclasses).
+HTTPX_ERRORS = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL)
+
+
+def translate_http_error(
+    exc: httpx.HTTPError | httpx.StreamError | httpx.InvalidURL, provider: str
+) -> VidgenError:
+    """Any httpx error as a vidgen error: a `TransportError` for the connection, else a
+    `ProtocolError` (a body that cannot be decoded, a URL httpx cannot send to)."""
+    if isinstance(exc, httpx.TransportError):
+        return translate_transport_error(exc, provider)
+    kind = type(exc).__name__
+    detail = str(exc) or kind
+    if isinstance(exc, httpx.DecodingError):
+        return ProtocolError(
+            f"{provider}: the response body could not be decoded ({kind}: {detail}); the "
+            "server or a proxy on the way sent a broken compressed body",
+            provider=provider,
+        )
+    return ProtocolError(f"{provider}: the request failed ({kind}: {detail})", provider=provider)
 
 
 # -- reads ----------------------------------------------------------------------------------
@@ -237,7 +278,7 @@ def read_flow(
             response.is_error
             and attempt < policy.read_attempts
             and should_retry(response)
-            and (response.status_code != 429 or env.provider.parse_error(response).retryable)
+            and (response.status_code != 429 or parse_error(env, response).retryable)
         ):
             delay = server_delay(env, response, attempt)
             if _fits(env, delay, deadline):
@@ -257,6 +298,50 @@ def _fits(env: Env, delay: float, deadline: float | None) -> bool:
     return deadline is None or env.clock() + delay <= deadline
 
 
+# -- reading answers: a provider's parsers, guarded -----------------------------------------
+
+
+def parse_error(env: Env, response: httpx.Response) -> ProviderError:
+    """The provider's error for an error answer; a parser failure is a `ProtocolError`."""
+    provider = env.provider
+    error = call_parser(
+        provider, "error response", response.content, provider.parse_error, response
+    )
+    if not isinstance(error, ProviderError):
+        raise ProtocolError(
+            f"{provider.name}'s parse_error returned {type(error).__name__}, not a "
+            "ProviderError; report it to the maintainers of the provider",
+            provider=provider.name,
+        )
+    return error
+
+
+def parse_job(
+    env: Env, what: str, parse: Callable[[httpx.Response], Job], response: httpx.Response
+) -> Job:
+    """A job from an answer (``parse_submit``, ``parse_status``), checked to be one."""
+    job = call_parser(env.provider, what, response.content, parse, response)
+    return checked_job(env.provider, what, job)
+
+
+def checked_job(provider: Provider, what: str, job: Any) -> Job:
+    """``job``, when it is a `Job` (whose id the `Job` itself has checked)."""
+    if not isinstance(job, Job):
+        raise ProtocolError(
+            f"{provider.name} read a {what} as {type(job).__name__}, not a Job; report it to "
+            "the maintainers of the provider",
+            provider=provider.name,
+        )
+    return job
+
+
+def poll_delay(env: Env, response: httpx.Response) -> float | None:
+    """The server's poll hint, clamped to the poll policy; None when there is none."""
+    provider = env.provider
+    hint = call_parser(provider, "poll hint", response.content, provider.poll_hint, response)
+    return clamp_delay(hint, env.poll.min_delay, env.poll.max_delay)
+
+
 # -- submit -----------------------------------------------------------------------------------
 
 
@@ -268,6 +353,8 @@ class SubmitNote:
     output_target: str | None = None
     max_daily_spend: Decimal | None = None
     settings: Mapping[str, Any] = attrs.field(factory=dict)
+    group_id: str | None = None
+    item_key: str | None = None
 
 
 def submit_flow(env: Env, attempt: Attempt, note: SubmitNote | None = None) -> Flow[Job]:
@@ -287,6 +374,8 @@ def submit_flow(env: Env, attempt: Attempt, note: SubmitNote | None = None) -> F
         callback_token=note.callback_token,
         output_target=note.output_target,
         max_daily_spend=note.max_daily_spend,
+        group_id=note.group_id,
+        item_key=note.item_key,
     )
     try:
         job = yield from _send_submit(env, attempt, request)
@@ -326,7 +415,7 @@ def _send_submit(env: Env, attempt: Attempt, request: httpx.Request) -> Flow[Job
                 continue
             if exc.request_sent:
                 raise TransportError(
-                    f"{exc} The submit was NOT resent because the server may have received it: "
+                    f"{exc}. The submit was NOT resent because the server may have received it: "
                     f"a job may exist and may be billed. Look for it (`vidgen resume`, "
                     f"`vidgen status`, the provider's job list) before submitting again.",
                     request_sent=True,
@@ -334,7 +423,7 @@ def _send_submit(env: Env, attempt: Attempt, request: httpx.Request) -> Flow[Job
                 ) from exc
             raise
         if response.is_error:
-            error = provider.parse_error(response)
+            error = parse_error(env, response)
             if (
                 isinstance(error, RateLimited)
                 and error.retryable
@@ -353,7 +442,15 @@ def _send_submit(env: Env, attempt: Attempt, request: httpx.Request) -> Flow[Job
                 )
                 error.hint = f"{error.hint} {extra}" if error.hint else extra
             raise error
-        job = provider.parse_submit(response)
+        try:
+            job = parse_job(env, "submit response", provider.parse_submit, response)
+        except ProtocolError as exc:
+            raise ProtocolError(
+                f"{exc}. The server answered the submit, so a job may exist and may be "
+                "billed: `vidgen resume` looks for it; do not submit again before checking",
+                provider=exc.provider,
+                body=exc.body,
+            ) from exc
         # Task APIs often answer a create with an id alone: keep what was sent.
         job = attrs.evolve(
             job,
@@ -412,7 +509,7 @@ def route_flow(
 
 
 def _fresh(env: Env, response: httpx.Response, previous: Job) -> Job:
-    fresh = env.provider.parse_status(response)
+    fresh = parse_job(env, "status response", env.provider.parse_status, response)
     if fresh.profile is None and previous.profile is not None:
         fresh = attrs.evolve(fresh, profile=previous.profile)
     return env.tag(fresh)
@@ -452,8 +549,22 @@ def wait_flow(
     """
     if job.is_terminal:
         return raise_if_failed(job)
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError, OverflowError):
+        seconds = math.nan
+    if math.isnan(seconds):
+        # NaN never passes a deadline: the wait would poll forever.
+        raise UnsupportedRequest(
+            f"timeout must be a number of seconds (e.g. 900), not {timeout!r}",
+            param="timeout",
+            value=timeout,
+        )
     provider = env.provider
-    deadline = env.clock() + timeout
+    # Another process waiting on the same job would only poll twice as often; one that
+    # is downloading it must not be raced: the ledger's claim says who is at it.
+    yield ClaimJob(job, env.endpoint)
+    deadline = env.clock() + seconds
     interval = env.poll.initial
     warned_unknown = False
     while True:
@@ -478,7 +589,7 @@ def wait_flow(
                 "or download it later",
                 job=job,
             )
-        delay = clamp_delay(provider.poll_hint(response), env.poll.min_delay, env.poll.max_delay)
+        delay = poll_delay(env, response)
         if delay is None:
             delay = interval
             interval = min(interval * env.poll.factor, env.poll.maximum)
@@ -491,15 +602,22 @@ def list_flow(
     """One page of the provider's recent jobs."""
     provider = env.provider
     response = yield from read_flow(env, provider.build_list(limit=limit, after=after))
-    page = provider.parse_list(response)
-    return [env.tag(job) for job in page.jobs], page.next_cursor
+    page = call_parser(provider, "job list", response.content, provider.parse_list, response)
+    if not isinstance(page, JobPage):
+        raise ProtocolError(
+            f"{provider.name} read a job list as {type(page).__name__}, not a JobPage; report "
+            "it to the maintainers of the provider",
+            provider=provider.name,
+        )
+    jobs = [env.tag(checked_job(provider, "job list", job)) for job in page.jobs]
+    return jobs, page.next_cursor
 
 
 def delete_flow(env: Env, job: Job) -> Flow[None]:
     """Delete a job and its stored outputs."""
     provider = env.provider
     response = yield from read_flow(env, provider.build_delete(job))
-    provider.parse_delete(response)
+    call_parser(provider, "delete response", response.content, provider.parse_delete, response)
 
 
 def cancel_flow(env: Env, job: Job) -> Flow[Job]:
@@ -510,9 +628,12 @@ def cancel_flow(env: Env, job: Job) -> Flow[Job]:
     """
     provider = env.provider
     response = yield from read_flow(env, provider.build_cancel(job))
-    answered = provider.parse_cancel(response, job)
+    answered = call_parser(
+        provider, "cancel response", response.content, provider.parse_cancel, response, job
+    )
     if answered is None:
         return (yield from status_flow(env, job))
+    answered = checked_job(provider, "cancel response", answered)
     fresh = env.tag(answered if answered.profile else attrs.evolve(answered, profile=job.profile))
     yield JobSeen(at=env.now(), job=fresh, endpoint=env.endpoint)
     return fresh

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-if TYPE_CHECKING:
-    pass
 from ._public import public
 
 __all__ = ["Job", "JobError", "JobStatus", "Output", "Usage"]
@@ -113,13 +112,39 @@ def _outputs(value: Iterable[Output]) -> tuple[Output, ...]:
     return tuple(value)
 
 
+#: The longest job id accepted. Providers' ids are tens of characters.
+_MAX_JOB_ID_LENGTH = 1024
+
+
+def _check_job_id(_: Any, __: Any, value: Any) -> None:
+    """Refuse a job id that cannot be one: empty, huge, or with control characters.
+
+    A job id comes from the provider and goes into URLs, file names, logs and the ledger:
+    NUL, newlines and other control characters have no business in any of them.
+
+    Raises:
+        TypeError: not a string.
+        ValueError: empty, blank, longer than 1024 characters, or with a control
+            character (parsers turn this into `ProtocolError`).
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"a job id must be a string, not {type(value).__name__}")
+    if not value.strip():
+        raise ValueError("a job id must not be empty")
+    if len(value) > _MAX_JOB_ID_LENGTH:
+        raise ValueError(f"a job id of {len(value)} characters is not plausible")
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs")), None)
+    if bad is not None:
+        raise ValueError(f"job id {value[:80]!r} contains the control character {bad!r}")
+
+
 @public
 @attrs.frozen(kw_only=True)
 class Job:
     """A video job as the provider last reported it.
 
     Attributes:
-        id: the provider's job id.
+        id: the provider's job id (not empty; no control characters).
         provider: the provider's registered name.
         model: the model that renders it.
         status: the neutral status.
@@ -135,7 +160,7 @@ class Job:
         raw: the provider's JSON, for anything the neutral schema has no field for.
     """
 
-    id: str
+    id: str = attrs.field(validator=_check_job_id)
     provider: str
     model: str | None = None
     status: JobStatus = JobStatus.UNKNOWN

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import math
 import random
+from typing import Any
 
 import attrs
 
 from ._public import public
 
 __all__ = ["PollPolicy", "RetryPolicy"]
+
+
+def _seconds(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # Every delay a flow sleeps comes from these: NaN or infinity would hang a wait.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{attribute.name} must be a number, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{attribute.name} must be a finite number, 0 or more; got {value!r}")
+
+
+def _attempts(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{attribute.name} must be a whole number, 1 or more; got {value!r}")
 
 
 @public
@@ -25,16 +40,17 @@ class RetryPolicy:
         jitter: the random fraction added to backoff delays (0 for none).
     """
 
-    read_attempts: int = 5
-    submit_attempts: int = 3
-    initial: float = 0.5
-    maximum: float = 8.0
-    max_server_wait: float = 120.0
-    jitter: float = 0.1
+    read_attempts: int = attrs.field(default=5, validator=_attempts)
+    submit_attempts: int = attrs.field(default=3, validator=_attempts)
+    initial: float = attrs.field(default=0.5, validator=_seconds)
+    maximum: float = attrs.field(default=8.0, validator=_seconds)
+    max_server_wait: float = attrs.field(default=120.0, validator=_seconds)
+    jitter: float = attrs.field(default=0.1, validator=_seconds)
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """The delay before try number ``attempt + 1``."""
-        base = min(self.maximum, self.initial * 2.0 ** (attempt - 1))
+        # The exponent is capped: 2.0 ** 1024 overflows long after the maximum is reached.
+        base = min(self.maximum, self.initial * 2.0 ** min(max(attempt - 1, 0), 64))
         return base * (1 + self.jitter * rng.random())
 
 
@@ -48,8 +64,8 @@ class PollPolicy:
     ``min_delay`` and ``max_delay``.
     """
 
-    initial: float = 5.0
-    factor: float = 1.5
-    maximum: float = 20.0
-    min_delay: float = 0.2
-    max_delay: float = 120.0
+    initial: float = attrs.field(default=5.0, validator=_seconds)
+    factor: float = attrs.field(default=1.5, validator=_seconds)
+    maximum: float = attrs.field(default=20.0, validator=_seconds)
+    min_delay: float = attrs.field(default=0.2, validator=_seconds)
+    max_delay: float = attrs.field(default=120.0, validator=_seconds)

@@ -27,7 +27,8 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
-from ._ledger import OUTCOME_UNKNOWN, SENDING, Ledger, LedgerEntry
+from ._files import safe_file_name
+from ._ledger import OUTCOME_UNKNOWN, SENDING, Group, Ledger, LedgerEntry
 from ._models import Job, JobStatus
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Outcome",
     "ResumeState",
     "client_for",
+    "client_for_group",
     "find_submitted",
     "resume_entry",
 ]
@@ -114,6 +116,40 @@ def client_for(
         settings=settings or None,
         **common,
     )
+
+
+def client_for_group(
+    group: Group,
+    *,
+    ledger: Ledger,
+    config: Config | str | os.PathLike[str] | None = None,
+    clock: Clock | None = None,
+    sleep: Callable[[float], Any] | None = None,
+    http_client: httpx.Client | None = None,
+) -> Client:
+    """A client like the one that started a storyboard (its profile or provider again)."""
+    settings = dict(group.settings)
+    loaded = config if config is not None else settings.get("config")
+    provider_settings = dict(settings.get("provider_settings") or {})
+    common: dict[str, Any] = {
+        "ledger": ledger,
+        "clock": clock,
+        "sleep": sleep,
+        "http_client": http_client,
+        "allow_retired": bool(settings.get("allow_retired", False)),
+        "policy": "nearest" if settings.get("policy") == "nearest" else "strict",
+        "max_job_cost": settings.get("max_job_cost"),
+    }
+    if settings.get("provider"):
+        return Client(
+            provider=str(settings["provider"]),
+            base_url=provider_settings.pop("base_url", None),
+            api_key_env=provider_settings.pop("api_key_env", None),
+            models=provider_settings.pop("models", None),
+            settings=provider_settings or None,
+            **common,
+        )
+    return Client(settings.get("profile"), config=loaded, **common)
 
 
 class CannotTell(Exception):
@@ -218,7 +254,8 @@ def resume_entry(
                 Path(entry.output_path or ""),
                 job,
             )
-        target = Path(entry.output_target) if entry.output_target else output_dir / f"{job.id}.mp4"
+        default = output_dir / safe_file_name(f"{job.id}.mp4")  # the id is the provider's
+        target = Path(entry.output_target) if entry.output_target else default
         path = client.download(job, target)
         return Outcome(ident, label, ResumeState.DOWNLOADED, f"saved {path}", path, job)
     except JobFailed as exc:

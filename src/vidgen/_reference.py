@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._exceptions import InvalidInput, InvalidInputType
 from ._public import public
 
-__all__ = ["ImageInfo", "Reference", "sniff_image"]
+__all__ = ["ImageInfo", "Reference", "image_problem", "sniff_image"]
 
 _EXTENSIONS = {
     "image/jpeg": ".jpg",
@@ -104,12 +105,111 @@ def _webp_size(data: bytes) -> tuple[int | None, int | None]:
     return None, None
 
 
+def image_problem(data: bytes, mime: str) -> str | None:
+    """What is structurally wrong with an image, or None when it looks whole.
+
+    Reads only the container, not the pixels (no image library is needed): PNG chunks
+    from IHDR through IEND with lengths that fit the file; a JPEG frame header (SOF)
+    before its scan and an end marker (EOI) after it; a WebP whose RIFF size matches the
+    file. A file cut short in a download or a copy fails
+    here, before it is uploaded to a paid job.
+    """
+    if mime == "image/png":
+        return _png_problem(data)
+    if mime == "image/jpeg":
+        return _jpeg_problem(data)
+    if mime == "image/webp":
+        return _webp_problem(data)
+    return None
+
+
+def _png_problem(data: bytes) -> str | None:
+    pos = 8
+    first = True
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if first and kind != b"IHDR":
+            return "its first chunk is not IHDR"
+        first = False
+        if length > 0x7FFFFFFF or pos + 12 + length > len(data):
+            return f"its {kind.decode('latin-1')!r} chunk runs past the end of the file"
+        pos += 12 + length
+        if kind == b"IEND":
+            return None
+    return "it ends before its IEND chunk"
+
+
+def _jpeg_problem(data: bytes) -> str | None:
+    pos = 2
+    frame = False
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return "a segment does not start with a marker"
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):
+            pos += 2
+            continue
+        if marker == 0xD9:
+            return "it ends before its image data"
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        if length < 2 or pos + 2 + length > len(data):
+            return "a segment runs past the end of the file"
+        if marker in _SOF_MARKERS:
+            frame = True
+        if marker == 0xDA:
+            if not frame:
+                return "it has no frame header (SOF) before its image data"
+            if data.rfind(b"\xff\xd9") < pos + 2 + length:
+                return "it has no end-of-image marker (EOI)"
+            return None
+        pos += 2 + length
+    return "it ends before its image data"
+
+
+def _webp_problem(data: bytes) -> str | None:
+    if len(data) < 20:
+        return "it ends inside its header"
+    riff_size = int.from_bytes(data[4:8], "little")
+    if len(data) < riff_size + 8:
+        return f"its RIFF header announces {riff_size + 8} bytes but the file has {len(data)}"
+    chunk_size = int.from_bytes(data[16:20], "little")
+    if 20 + chunk_size > riff_size + 8:
+        return "its first chunk runs past the end of the file"
+    return None
+
+
+def _damaged(filename: str | None, problem: str) -> InvalidInput:
+    where = f" {filename!r}" if filename else ""
+    return InvalidInput(
+        f"the reference image{where} is damaged or cut short ({problem}); "
+        "export or download it again",
+        param="reference",
+    )
+
+
 def _check_url(url: str) -> str:
+    if not isinstance(url, str):
+        raise InvalidInputType(
+            f"a reference URL is a string, not {type(url).__name__}", param="reference"
+        )
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(
-            f"reference URL {url!r} is not an http(s) URL; "
-            "use Reference.from_path() for a local file"
+    if parts.scheme == "http" and parts.netloc:
+        # The provider fetches the image itself; providers and vidgen's own downloads
+        # take only https, and a plain-http image can be swapped on the way.
+        raise InvalidInput(
+            f"reference URL {url!r} is plain http; give an https URL "
+            "(or download the image and use Reference.from_path())",
+            param="reference",
+        )
+    if parts.scheme != "https" or not parts.netloc:
+        raise InvalidInput(
+            f"reference URL {url!r} is not an https URL; "
+            "use Reference.from_path() for a local file",
+            param="reference",
         )
     return url
 
@@ -140,7 +240,11 @@ class Reference:
 
     def __attrs_post_init__(self) -> None:
         if (self.data is None) == (self.url is None):
-            raise ValueError("a Reference holds either image bytes or a URL, not both or neither")
+            raise InvalidInput(
+                "a Reference holds either image bytes or a URL, not both or neither; build "
+                "one with Reference.from_path, .from_url or .from_bytes",
+                param="reference",
+            )
         if self.url is not None:
             _check_url(self.url)
 
@@ -149,18 +253,26 @@ class Reference:
         """An image given as bytes; its type and size are read from the bytes.
 
         Raises:
-            ValueError: the bytes are not a JPEG, PNG, WebP or GIF image.
+            InvalidInput: the bytes are not a JPEG, PNG, WebP or GIF image, or the image
+                is damaged or cut short (a ``ValueError`` too).
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"Reference.from_bytes() takes bytes, not {type(data).__name__}")
+            raise InvalidInputType(
+                f"Reference.from_bytes() takes bytes, not {type(data).__name__}",
+                param="reference",
+            )
         data = bytes(data)
         info = sniff_image(data)
         if info is None:
             where = f" {filename!r}" if filename else ""
-            raise ValueError(
+            raise InvalidInput(
                 f"the reference image{where} is not JPEG, PNG or WebP "
-                "(its first bytes match no image format); convert it to PNG or JPEG"
+                "(its first bytes match no image format); convert it to PNG or JPEG",
+                param="reference",
             )
+        problem = image_problem(data, info.mime)
+        if problem is not None:
+            raise _damaged(filename, problem)
         stem = Path(filename).stem if filename else "reference"
         return cls(
             data=data,
@@ -176,7 +288,8 @@ class Reference:
 
         Raises:
             FileNotFoundError: the file does not exist.
-            ValueError: the file is not a JPEG, PNG, WebP or GIF image.
+            InvalidInput: the file is not a JPEG, PNG, WebP or GIF image, or it is
+                damaged or cut short (a ``ValueError`` too).
         """
         file = Path(path)
         return cls.from_bytes(file.read_bytes(), filename=file.name)
@@ -185,7 +298,12 @@ class Reference:
     def from_url(
         cls, url: str, *, width: int | None = None, height: int | None = None
     ) -> Reference:
-        """An image the provider fetches itself. Its size is unknown unless given."""
+        """An image the provider fetches itself, at an https URL. Its size is unknown
+        unless given.
+
+        Raises:
+            InvalidInput: the URL is not https.
+        """
         return cls(url=_check_url(url), width=width, height=height)
 
     @property
@@ -203,6 +321,6 @@ class Reference:
     def data_url(self) -> str:
         """The image as a ``data:`` URL (for APIs that take base64 in JSON)."""
         if self.data is None:
-            raise ValueError("a URL reference has no bytes to encode")
+            raise InvalidInput("a URL reference has no bytes to encode", param="reference")
         encoded = base64.b64encode(self.data).decode("ascii")
         return f"data:{self.mime};base64,{encoded}"

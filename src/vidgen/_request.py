@@ -6,7 +6,9 @@ Loaded on first use (not by `import vidgen`), so that discovering providers stay
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import os
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ._catalog import Lifecycle, ModelSpec
+from ._exceptions import InvalidInput, InvalidInputType
 from ._public import public
 from ._reference import Reference
 from ._sizes import normalize_aspect, normalize_resolution
@@ -87,49 +90,170 @@ def _duration(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise TypeError("duration must be a whole number of seconds, e.g. duration=8")
+        raise InvalidInputType(
+            "duration must be a whole number of seconds, e.g. duration=8", param="duration"
+        )
     if isinstance(value, str):
         text = value.strip().removesuffix("s").strip()
         if not text.isdigit():
-            raise ValueError(f"duration {value!r} is not a whole number of seconds, e.g. 8")
+            raise InvalidInput(
+                f"duration {value!r} is not a whole number of seconds, e.g. 8", param="duration"
+            )
         value = int(text)
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(f"duration {value!r} is not a whole number of seconds, e.g. 8")
+            raise InvalidInput(
+                f"duration {value!r} is not a whole number of seconds, e.g. 8", param="duration"
+            )
         value = int(value)
     if not isinstance(value, int):
-        raise TypeError(f"duration must be a whole number of seconds, not {type(value).__name__}")
+        raise InvalidInputType(
+            f"duration must be a whole number of seconds, not {type(value).__name__}",
+            param="duration",
+        )
     if value <= 0:
-        raise ValueError(f"duration must be positive, got {value}")
+        raise InvalidInput(f"duration must be positive, got {value}", param="duration")
     return value
 
 
-def _aspect(value: str | None) -> str | None:
+def _aspect(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise TypeError(f"aspect must be a string like '16:9', not {type(value).__name__}")
-    return normalize_aspect(value)
+        raise InvalidInputType(
+            f"aspect must be a string like '16:9', not {type(value).__name__}", param="aspect"
+        )
+    try:
+        return normalize_aspect(value)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), param="aspect") from None
 
 
-def _resolution(value: str | None) -> str | None:
-    return None if value is None else normalize_resolution(value)
+def _resolution(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise InvalidInputType(
+            f"resolution must be a string like '720p', not {type(value).__name__}",
+            param="resolution",
+        )
+    try:
+        return normalize_resolution(str(value))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), param="resolution") from None
+
+
+# Control characters have no place in a description and some APIs choke on them (a NUL
+# ends a C string); newlines and tabs are how people lay a long prompt out.
+_ALLOWED_CONTROLS = frozenset("\n\t")
 
 
 def _prompt(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"prompt must be a string, not {type(value).__name__}")
+        raise InvalidInputType(
+            f"prompt must be a string, not {type(value).__name__}", param="prompt"
+        )
     if not value.strip():
-        raise ValueError("prompt is empty; describe the video to generate")
+        raise InvalidInput("prompt is empty; describe the video to generate", param="prompt")
+    # Windows line endings are line endings, not stray carriage returns.
+    text = value.replace("\r\n", "\n")
+    bad = next(
+        (
+            (position, char)
+            for position, char in enumerate(text)
+            if char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc"
+        ),
+        None,
+    )
+    if bad is not None:
+        position, char = bad
+        raise InvalidInput(
+            f"prompt has a control character ({_char_name(char)}) at position {position}; "
+            "only newlines and tabs are allowed. Remove it (was the text copied from a "
+            "binary file or a terminal?)",
+            param="prompt",
+        )
     return value
 
 
-def _callback_url(value: str | None) -> str | None:
+def _char_name(char: str) -> str:
+    names = {"\x00": "NUL", "\r": "carriage return", "\x1b": "escape", "\x7f": "DEL"}
+    return names.get(char, f"U+{ord(char):04X}")
+
+
+def _model(value: Any) -> str | None:
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise InvalidInputType(
+            f"model must be a model id string such as 'sora-2', not {type(value).__name__}",
+            param="model",
+        )
+    if not value.strip() or value != value.strip():
+        raise InvalidInput(
+            f"model {value!r} is not a model id; leave it unset for the provider's default "
+            "(`vidgen models` lists them)",
+            param="model",
+        )
+    return value
+
+
+def _image(param: str) -> Callable[[Any], Reference | None]:
+    """A converter that takes a `Reference` (or None) for ``param`` and says how to make one."""
+
+    def convert(value: Any) -> Reference | None:
+        if value is None or isinstance(value, Reference):
+            return value
+        if isinstance(value, (str, os.PathLike)):
+            text = os.fspath(value)
+            how = (
+                f"Reference.from_url({text!r})"
+                if str(text).startswith(("http://", "https://"))
+                else f"Reference.from_path({text!r})"
+            )
+            raise InvalidInputType(
+                f"{param} must be a vidgen.Reference, not a {type(value).__name__}; "
+                f"write {param}=vidgen.{how}",
+                param=param,
+            )
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            raise InvalidInputType(
+                f"{param} must be a vidgen.Reference, not bytes; "
+                f"write {param}=vidgen.Reference.from_bytes(data)",
+                param=param,
+            )
+        raise InvalidInputType(
+            f"{param} must be a vidgen.Reference (Reference.from_path, .from_url or "
+            f".from_bytes), not {type(value).__name__}",
+            param=param,
+        )
+
+    return convert
+
+
+_image_reference = _image("reference")
+_image_last_frame = _image("last_frame")
+
+
+def _reference(value: Any) -> Reference | None:
+    return _image_reference(value)
+
+
+def _last_frame(value: Any) -> Reference | None:
+    return _image_last_frame(value)
+
+
+def _callback_url(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputType(
+            f"callback_url must be a URL string, not {type(value).__name__}",
+            param="callback_url",
+        )
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"callback_url {value!r} is not an http(s) URL")
+        raise InvalidInput(f"callback_url {value!r} is not an http(s) URL", param="callback_url")
     return value
 
 
@@ -137,12 +261,16 @@ def _options(value: Mapping[str, Mapping[str, Any]] | None) -> Mapping[str, Mapp
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise TypeError("provider_options maps provider names to dicts of options")
+        raise InvalidInputType(
+            "provider_options maps provider names to dicts of options",
+            param="provider_options",
+        )
     for name, options in value.items():
         if not isinstance(options, Mapping):
-            raise TypeError(
+            raise InvalidInputType(
                 f"provider_options[{name!r}] must be a dict of that provider's options, "
-                f"e.g. provider_options={{{name!r}: {{...}}}}"
+                f"e.g. provider_options={{{name!r}: {{...}}}}",
+                param="provider_options",
             )
     return {name: dict(options) for name, options in value.items()}
 
@@ -152,12 +280,19 @@ def _references(value: Any) -> tuple[Reference, ...]:
         return ()
     if isinstance(value, Reference):
         return (value,)
+    if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, Iterable):
+        raise InvalidInputType(
+            "references is a list of vidgen.Reference values "
+            "([Reference.from_path(...), Reference.from_url(...)])",
+            param="references",
+        )
     items = tuple(value)
     for item in items:
         if not isinstance(item, Reference):
-            raise TypeError(
+            raise InvalidInputType(
                 "references must be vidgen.Reference values (Reference.from_path(...), "
-                f"Reference.from_url(...)), not {type(item).__name__}"
+                f"Reference.from_url(...)), not {type(item).__name__}",
+                param="references",
             )
     return items
 
@@ -166,7 +301,9 @@ def _optional_text(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise TypeError(f"expected text, not {type(value).__name__}")
+        raise InvalidInputType(
+            f"negative_prompt must be text, not {type(value).__name__}", param="negative_prompt"
+        )
     return value if value.strip() else None
 
 
@@ -174,21 +311,38 @@ def _seed(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"seed must be a whole number, not {type(value).__name__}")
+        raise InvalidInputType(
+            f"seed must be a whole number, not {type(value).__name__}", param="seed"
+        )
     if not 0 <= value < 2**32:
-        raise ValueError(f"seed must be between 0 and {2**32 - 1}, got {value}")
+        raise InvalidInput(f"seed must be between 0 and {2**32 - 1}, got {value}", param="seed")
     return value
 
 
 def _audio(value: Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    raise TypeError(f"audio must be True, False or None (the model's default), not {value!r}")
+    raise InvalidInputType(
+        f"audio must be True, False or None (the model's default), not {value!r}", param="audio"
+    )
+
+
+def _reference_fit(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value in ("crop", "pad", "strict"):
+        return str(value)
+    raise InvalidInput(
+        f"reference_fit must be 'crop', 'pad' or 'strict', not {value!r}", param="reference_fit"
+    )
 
 
 def _positive(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{attribute.name} must be a whole number of 1 or more, got {value!r}")
+        raise InvalidInput(
+            f"{attribute.name} must be a whole number of 1 or more, got {value!r}",
+            param=attribute.name,
+        )
 
 
 @public
@@ -210,6 +364,9 @@ class VideoRequest:
             default.
         negative_prompt: what the video should not show, where the model takes it.
         seed: a seed for models that take one (the same seed repeats a result).
+        reference_fit: how a first or last frame that does not fit the model is made to:
+            ``crop`` (fill the video's size), ``pad`` (letterbox) or ``strict`` (refuse);
+            None follows the fit policy (``nearest`` crops, ``strict`` refuses).
         model: a model id or a model family (``veo-3.1-fast``); None for the provider's
             default model.
         variants: how many videos to render from this prompt.
@@ -222,17 +379,14 @@ class VideoRequest:
     duration: int | None = attrs.field(default=None, converter=_duration)
     aspect: str | None = attrs.field(default=None, converter=_aspect)
     resolution: str | None = attrs.field(default=None, converter=_resolution)
-    reference: Reference | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Reference))
-    )
-    last_frame: Reference | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Reference))
-    )
+    reference: Reference | None = attrs.field(default=None, converter=_reference)
+    last_frame: Reference | None = attrs.field(default=None, converter=_last_frame)
     references: tuple[Reference, ...] = attrs.field(default=(), converter=_references)
     audio: bool | None = attrs.field(default=None, converter=_audio)
     negative_prompt: str | None = attrs.field(default=None, converter=_optional_text)
     seed: int | None = attrs.field(default=None, converter=_seed)
-    model: str | None = None
+    reference_fit: str | None = attrs.field(default=None, converter=_reference_fit)
+    model: str | None = attrs.field(default=None, converter=_model)
     variants: int = attrs.field(default=1, validator=_positive)
     callback_url: str | None = attrs.field(default=None, converter=_callback_url)
     provider_options: Mapping[str, Mapping[str, Any]] = attrs.field(
@@ -253,6 +407,8 @@ class Fitted:
         seconds: the duration that will be sent.
         aspect, resolution: the aspect and tier of ``size``.
         variants: how many videos will be rendered.
+        reference, last_frame, references: the images that will be sent (the request's,
+            or fitted to the model: see ``reference_fit``).
         audio: whether the video will have sound (None where the catalog does not say).
         negative_prompt: the negative prompt that will be sent (None if dropped).
         seed: the seed that will be sent (None if dropped or not asked).
@@ -271,6 +427,9 @@ class Fitted:
     aspect: str
     resolution: str
     variants: int = 1
+    reference: Reference | None = None
+    last_frame: Reference | None = None
+    references: tuple[Reference, ...] = ()
     audio: bool | None = None
     negative_prompt: str | None = None
     seed: int | None = None

@@ -72,6 +72,8 @@ def fitted_to_dict(fitted: Fitted) -> dict[str, Any]:
         "aspect": fitted.aspect,
         "resolution": fitted.resolution,
         "variants": fitted.variants,
+        "audio": fitted.audio,
+        "fps": fitted.spec.fps,
         "warnings": list(fitted.warnings),
         "adjustments": [
             {"field": a.field, "requested": a.requested, "sent": a.sent, "reason": a.reason}

@@ -32,7 +32,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import attrs
 import httpx
@@ -63,15 +63,20 @@ if TYPE_CHECKING:
 __all__ = [
     "Delivery",
     "JobPage",
+    "MAX_JSON_BYTES",
+    "MAX_JSON_DEPTH",
     "Provider",
     "Secret",
     "USER_AGENT",
-    "error_class_for_status",
     "data_dir",
+    "error_body",
+    "error_class_for_status",
     "finite_seconds",
     "from_unix",
+    "parse_json",
     "parse_retry_after",
     "percent",
+    "quote_segment",
     "read_json",
     "request_id_from",
     "same_origin",
@@ -133,33 +138,134 @@ class JobPage:
 # -- helpers for parsing ------------------------------------------------------------------
 
 
-def read_json(response: httpx.Response, *, provider: str | None = None) -> Any:
-    """The response body as JSON.
+#: The largest JSON body a parser reads. Job objects and pages are a few kilobytes; anything
+#: near this is not an answer from a video API.
+MAX_JSON_BYTES = 16 * 1024 * 1024
+#: The deepest nesting a parser accepts. Real answers nest four or five levels; a deep body
+#: would exhaust the recursion limit of the parser, the converters or the ledger's encoder.
+MAX_JSON_DEPTH = 64
+
+
+def parse_json(
+    data: bytes | str,
+    *,
+    provider: str | None = None,
+    status_code: int | None = None,
+) -> Any:
+    """A body (a response's, or a callback's) as JSON, refusing what no parser should see.
+
+    Args:
+        data: the body.
+        provider: the provider's name, for the message.
+        status_code: the HTTP status the body came with, for the message.
 
     Raises:
-        ProtocolError: the body is not JSON (the text is attached).
+        ProtocolError: the body is not JSON, is larger than `MAX_JSON_BYTES` or nests
+            deeper than `MAX_JSON_DEPTH` (an excerpt of the text is attached).
     """
-    try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        text = response.content[:500].decode("utf-8", "replace")
+    who = provider or "the provider"
+    status = f" (HTTP {status_code})" if status_code is not None else ""
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else bytes(data)
+    text = raw[:500].decode("utf-8", "replace")
+    if len(raw) > MAX_JSON_BYTES:
         raise ProtocolError(
-            f"{provider or 'the provider'} sent a body that is not JSON "
-            f"(HTTP {response.status_code}): {text!r}",
+            f"{who} sent a body of {len(raw)} bytes{status}, more than vidgen reads as JSON "
+            f"({MAX_JSON_BYTES}); it starts {text[:200]!r}",
+            provider=provider,
+            body=text,
+        )
+    too_deep = ProtocolError(
+        f"{who} sent JSON nested more than {MAX_JSON_DEPTH} levels deep{status}; no video API "
+        f"answers like that: {text[:80]!r}",
+        provider=provider,
+        body=text,
+    )
+    try:
+        value = json.loads(raw)
+    except RecursionError as exc:  # thousands of levels: the decoder itself gives up
+        raise too_deep from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(
+            f"{who} sent a body that is not JSON{status}: {text!r}",
             provider=provider,
             body=text,
         ) from exc
+    # Counting brackets is cheap; only a body with many of them is walked.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
+        raise too_deep
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (without recursing)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def read_json(response: httpx.Response, *, provider: str | None = None) -> Any:
+    """The response body as JSON (see `parse_json` for what is refused).
+
+    Raises:
+        ProtocolError: the body is not JSON, too large or too deeply nested (the text is
+            attached).
+    """
+    return parse_json(response.content, provider=provider, status_code=response.status_code)
+
+
+def error_body(response: httpx.Response) -> Any:
+    """An error response's body for a `ProviderError`: its JSON, else its text (2000 chars).
+
+    Never raises: an error body that cannot be read is still an error to report.
+    """
+    try:
+        return parse_json(response.content)
+    except ProtocolError:
+        return response.content[:2000].decode("utf-8", "replace")
+
+
+def quote_segment(value: str) -> str:
+    """``value`` encoded as exactly one URL path segment, for ids a provider sent.
+
+    ``/``, ``?``, ``#``, ``%`` and everything else outside the unreserved characters are
+    percent-encoded, and so are the dots of a ``.`` or ``..`` segment, so that an id
+    like ``../../admin`` cannot move a request (and the key it carries) to another path.
+
+    Use it wherever an id goes into a path: ``self.url(f"videos/{quote_segment(job.id)}")``.
+    """
+    segment = quote(str(value), safe="")
+    if segment in (".", ".."):
+        return segment.replace(".", "%2E")
+    return segment
 
 
 def from_unix(value: Any) -> dt.datetime | None:
-    """A unix timestamp (seconds) as an aware UTC datetime; None stays None."""
+    """A unix timestamp (seconds) as an aware UTC datetime; None stays None.
+
+    Raises:
+        ValueError: not a number, or not a time a datetime can hold (NaN, infinity,
+            year 300000). Parsers turn it into `ProtocolError`.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"{value!r} is not a unix timestamp")
     try:
         return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
-    except (OverflowError, OSError) as exc:
+    except (OverflowError, OSError, ValueError) as exc:
+        # ValueError: NaN, or a string that is no number at all.
         raise ValueError(f"{value!r} is not a usable unix timestamp") from exc
 
 
@@ -256,8 +362,11 @@ def percent(value: Any) -> int | None:
     """
     if value is None:
         return None
-    number = float(value)
-    if number != number or number in (float("inf"), float("-inf")):
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"{value!r} is not a progress percentage") from exc
+    if not math.isfinite(number):
         raise ValueError(f"{value!r} is not a progress percentage")
     return max(0, min(100, int(number)))
 
@@ -291,6 +400,9 @@ class Provider:
         base_url: another API root (a proxy, a relay).
         models: model tables that extend or override the catalog.
         profile: the config profile this provider serves (set by vidgen).
+        allow_private_outputs: download output URLs on private, loopback and link-local
+            addresses (a self-hosted setup). Off by default: an output URL on another host
+            than ``base_url`` must then be a public https address without credentials.
     """
 
     name: ClassVar[str] = ""
@@ -301,6 +413,9 @@ class Provider:
     reserved_options: ClassVar[frozenset[str]] = frozenset()
     secret_headers: ClassVar[frozenset[str]] = frozenset({"authorization"})
     docs_url: ClassVar[str | None] = None
+    #: Whether `vidgen.compare` (``vidgen quote``) lists it unasked; the sandbox does not,
+    #: so its free test videos never top a price comparison.
+    in_compare: ClassVar[bool] = True
     #: How often to poll when the server gives no hint (the vendor's advice); None for
     #: vidgen's default.
     default_poll: ClassVar[PollPolicy | None] = None
@@ -315,13 +430,21 @@ class Provider:
         base_url: str | None = None,
         models: Iterable[Mapping[str, Any]] = (),
         profile: str | None = None,
+        allow_private_outputs: bool = False,
     ) -> None:
+        if not isinstance(allow_private_outputs, bool):
+            raise ConfigError(
+                f"{self.name}: allow_private_outputs must be true or false, "
+                f"not {allow_private_outputs!r}"
+            )
+        self.allow_private_outputs = allow_private_outputs
         self._api_key = Secret(api_key) if api_key is not None else None
         self.key_env = api_key_env or type(self).api_key_env
         self.base_url = (base_url or self.default_base_url or "").rstrip("/")
         self.profile = profile
         self._extra_models = tuple(dict(m) for m in models)
-        self._given_settings: dict[str, Any] = {}
+        # What `get_provider` built it with (None when built directly).
+        self._given_settings: dict[str, Any] | None = None
         self._catalog: Catalog | None = None
         if base_url is not None:
             parts = urlsplit(base_url)
@@ -345,14 +468,18 @@ class Provider:
         The ledger keeps them with each submit, so ``vidgen resume`` can finish a job that
         was submitted from Python with keyword settings. The key is never among them.
         """
-        settings = dict(getattr(self, "_given_settings", {}))
-        if not settings:
+        given: dict[str, Any] | None = getattr(self, "_given_settings", None)
+        settings = dict(given or {})
+        if given is None:
+            # Built directly, not by `get_provider`: what differs from the defaults.
             if self.base_url and self.base_url != (self.default_base_url or "").rstrip("/"):
                 settings["base_url"] = self.base_url
             if self.key_env and self.key_env != type(self).api_key_env:
                 settings["api_key_env"] = self.key_env
             if self._extra_models:
                 settings["models"] = [dict(m) for m in self._extra_models]
+            if self.allow_private_outputs:
+                settings["allow_private_outputs"] = True
         return {k: v for k, v in settings.items() if _storable_setting(k, v)}
 
     def __repr__(self) -> str:
@@ -470,6 +597,7 @@ class Provider:
             allow_retired=allow_retired,
             today=today,
             reserved_options=self.reserved_options,
+            profile=self.profile,
         )
         return self.check_fitted(fitted, policy)
 

@@ -158,7 +158,7 @@ async def test_download_cut_short_keeps_the_target(
     api.route("GET", CONTENT, reply(content=b"short", headers={"content-length": "100"}))
     async with make_async_client() as client:
         with pytest.raises(TransportError, match="cut short"):
-            await client.download(finished_job(), target)
+            await client.download(finished_job(), target, overwrite=True)
     assert target.read_bytes() == b"old"
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names[1:] == ["home", "out.mp4"]

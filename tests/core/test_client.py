@@ -423,11 +423,11 @@ def test_existing_file_is_replaced_only_by_a_complete_download(
     target.write_bytes(b"the old video")
     api.route("GET", CONTENT, broken_body())
     with pytest.raises(TransportError):
-        make_client().download(finished_job(), target)
+        make_client().download(finished_job(), target, overwrite=True)
     assert target.read_bytes() == b"the old video"
 
     api.route("GET", CONTENT, reply(content=b"the new video"))
-    make_client().download(finished_job(), target)
+    make_client().download(finished_job(), target, overwrite=True)
     assert target.read_bytes() == b"the new video"
     assert no_part_files(tmp_path)
 

@@ -359,7 +359,7 @@ def test_url_reference_on_a_file_only_model() -> None:
 
 def test_reference_type_not_accepted() -> None:
     provider = tiny(model(reference=["file"], reference_formats=["image/png"]))
-    error = refused(provider, "nearest", reference=Reference.from_bytes(jpeg_bytes(1280, 720)))
+    error = refused(provider, "strict", reference=Reference.from_bytes(jpeg_bytes(1280, 720)))
     assert (error.param, error.value, error.supported) == (
         "reference",
         "image/jpeg",
@@ -378,9 +378,10 @@ def test_reference_type_not_accepted() -> None:
 def test_reference_too_big() -> None:
     limit = len(PNG_720.data or b"") - 1
     provider = tiny(model(reference=["file"], reference_max_bytes=limit))
-    error = refused(provider, "nearest", reference=PNG_720)
+    error = refused(provider, "strict", reference=PNG_720)
     assert (error.param, error.supported) == ("reference", (limit,))
-    assert f"the limit is {limit}. Compress or shrink it" in str(error)
+    assert f"the limit is {limit}" in str(error)
+    assert "reference_fit='crop'" in str(error)
 
 
 def test_reference_too_small() -> None:
@@ -400,7 +401,7 @@ def test_reference_aspect_out_of_range() -> None:
 def test_reference_must_match_the_video_size() -> None:
     provider = tiny(model(reference=["file", "url"], reference_must_match_size=True))
     big = Reference.from_bytes(png_bytes(1920, 1080))
-    error = refused(provider, "nearest", reference=big, aspect="16:9", resolution="720p")
+    error = refused(provider, "strict", reference=big, aspect="16:9", resolution="720p")
     assert (error.param, error.value, error.supported) == ("reference", "1920x1080", ("1280x720",))
     assert "resize the image to 1280x720" in str(error)
     # Without a resolution, the size of the image is chosen when the model renders it.
@@ -558,4 +559,60 @@ def test_openai_reference_must_match_size() -> None:
         prompt="a cat", aspect="16:9", reference=Reference.from_bytes(png_bytes(1024, 576))
     )
     with pytest.raises(UnsupportedRequest, match="resize the image to 1280x720"):
-        openai.fit(request, policy="nearest", allow_retired=True)
+        openai.fit(request, policy="strict", allow_retired=True)
+
+
+# -- fitting reference images (issue 15) -----------------------------------------------------
+
+
+def test_nearest_fits_a_reference_to_the_video_size_and_says_so() -> None:
+    pytest.importorskip("PIL.Image")
+    provider = tiny(model(reference=["file"], reference_must_match_size=True))
+    big = Reference.from_bytes(png_bytes(1920, 1080))
+    fitted = fit(provider, "nearest", reference=big, aspect="16:9", resolution="720p")
+    assert fitted.reference is not None
+    assert fitted.reference.size == "1280x720"
+    assert fitted.request.reference is big  # the request stays as asked
+    (change,) = [a for a in fitted.adjustments if a.field == "reference"]
+    assert change.requested == "1920x1080"
+    assert "cropped 1920x1080 to fill 1280x720" in change.reason
+
+
+@pytest.mark.parametrize(("mode", "word"), [("crop", "cropped"), ("pad", "letterboxed")])
+def test_reference_fit_is_the_users_choice_even_under_strict(mode: str, word: str) -> None:
+    pytest.importorskip("PIL.Image")
+    provider = tiny(model(reference=["file"], reference_must_match_size=True))
+    square = Reference.from_bytes(png_bytes(1024, 1024))
+    fitted = fit(
+        provider, "strict", reference=square, aspect="16:9", resolution="720p", reference_fit=mode
+    )
+    assert fitted.reference is not None
+    assert fitted.reference.size == "1280x720"
+    assert any(word in a.reason for a in fitted.adjustments)
+
+
+def test_reference_fit_strict_refuses_even_under_nearest() -> None:
+    provider = tiny(model(reference=["file"], reference_must_match_size=True))
+    square = Reference.from_bytes(png_bytes(1024, 1024))
+    error = refused(
+        provider,
+        "nearest",
+        reference=square,
+        aspect="16:9",
+        resolution="720p",
+        reference_fit="strict",
+    )
+    assert error.param == "reference"
+
+
+def test_a_reference_in_a_format_the_model_refuses_is_converted_under_nearest() -> None:
+    pytest.importorskip("PIL.Image")
+    provider = tiny(model(reference=["file"], reference_formats=["image/jpeg"]))
+    fitted = fit(provider, "nearest", reference=PNG_720, aspect="16:9", resolution="720p")
+    assert fitted.reference is not None
+    assert fitted.reference.mime == "image/jpeg"
+
+
+def test_a_bad_reference_fit_value_is_refused_at_construction() -> None:
+    with pytest.raises((ValueError, TypeError)):
+        VideoRequest(prompt="x", reference_fit="stretch")

@@ -349,6 +349,7 @@ def test_a_partly_corrupt_ledger(ledger: vidgen.Ledger, clock: FakeClock) -> Non
     ledger.path.write_bytes(bytes(data))
     for suffix in ("-wal", "-shm"):
         Path(str(ledger.path) + suffix).unlink(missing_ok=True)
+
     def reopen() -> None:
         vidgen.Ledger(ledger.path).entries()
 

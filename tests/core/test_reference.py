@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 from vidgen import Reference
+from vidgen._reference import sniff_image
 from vidgen.testing import gif_bytes, jpeg_bytes, png_bytes, webp_bytes
 
 
@@ -55,9 +56,12 @@ def test_jpeg_skips_app_segments_and_fill_bytes() -> None:
 
 def test_jpeg_without_frame_header_has_unknown_size() -> None:
     data = b"\xff\xd8" + b"\xff\xe0\x00\x04ab" + b"\xff\xda\x00\x02"
-    reference = Reference.from_bytes(data)
-    assert reference.mime == "image/jpeg"
-    assert reference.size is None
+    info = sniff_image(data)
+    assert info is not None
+    assert (info.mime, info.width, info.height) == ("image/jpeg", None, None)
+    # Such a file cannot be decoded, so it is never sent (tests/core/test_bad_inputs.py).
+    with pytest.raises(ValueError, match=r"no frame header \(SOF\)"):
+        Reference.from_bytes(data)
 
 
 def test_png_saved_as_jpg_is_png(tmp_path: Path) -> None:
@@ -114,12 +118,12 @@ def test_from_url() -> None:
     assert reference.data is None
     assert reference.mime is None
     assert reference.size == "1280x720"
-    assert Reference.from_url("http://cdn.example.com/a.png").size is None
+    assert Reference.from_url("https://cdn.example.com/a.png").size is None
 
 
 @pytest.mark.parametrize("url", ["first.png", "file:///tmp/a.png", "ftp://host/a.png", "https://"])
 def test_bad_url_points_to_from_path(url: str) -> None:
-    with pytest.raises(ValueError, match=r"not an http\(s\) URL; use Reference\.from_path"):
+    with pytest.raises(ValueError, match=r"not an https URL; use Reference\.from_path"):
         Reference.from_url(url)
 
 
@@ -128,7 +132,7 @@ def test_reference_holds_bytes_or_url_not_both() -> None:
         Reference()
     with pytest.raises(ValueError, match="either image bytes or a URL"):
         Reference(data=b"x", url="https://example.com/a.png")
-    with pytest.raises(ValueError, match="not an http"):
+    with pytest.raises(ValueError, match="not an https"):
         Reference(url="ftp://example.com/a.png")
 
 

@@ -267,6 +267,7 @@ def test_provider_settings_follow_the_class_hierarchy() -> None:
         "base_url",
         "models",
         "profile",
+        "allow_private_outputs",
     ]
 
 

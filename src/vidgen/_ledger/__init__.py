@@ -13,7 +13,7 @@ from .entry import (
     LedgerEntry,
     SubmitState,
 )
-from .ledger import HOME_ENV, Claim, Ledger, default_home
+from .ledger import HOME_ENV, Claim, Group, Ledger, default_home
 
 __all__ = [
     "ACCEPTED",
@@ -22,6 +22,7 @@ __all__ = [
     "REJECTED",
     "SENDING",
     "Claim",
+    "Group",
     "Ledger",
     "LedgerEntry",
     "SubmitState",

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .._models import Job, JobStatus
+from .._models import Job, JobStatus, Usage
 from .._public import public
 from .._request import Quote
 from .._serialize import converter, job_from_dict
@@ -74,6 +74,10 @@ class LedgerEntry:
         output_path, output_size, output_sha256, downloaded_at: the finished download.
         problem: why the job cannot be finished although it succeeded (``expired``), if so.
         claimed_by, claimed_until: the process waiting on or downloading it, and until when.
+        usage: what the provider reported it billed or used, where it did.
+        delivered: what the downloaded file turned out to be (duration, size, fps, sound).
+        delivery_issue: how the file differs from what was asked, if it does.
+        group_id, item_key: the storyboard or batch and its shot or line, if any.
     """
 
     ledger_id: int
@@ -102,6 +106,11 @@ class LedgerEntry:
     problem: str | None = None
     claimed_by: str | None = None
     claimed_until: dt.datetime | None = None
+    usage: Usage | None = None
+    delivered: Mapping[str, Any] | None = attrs.field(default=None, eq=False)
+    delivery_issue: str | None = None
+    group_id: str | None = None
+    item_key: str | None = None
 
     @property
     def downloaded(self) -> bool:
@@ -166,4 +175,9 @@ def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
         problem=row["problem"],
         claimed_by=row["claimed_by"],
         claimed_until=_when(row["claimed_until"]),
+        usage=converter.structure(_json(row["usage"]), Usage) if row["usage"] else None,
+        delivered=_json(row["delivered"]),
+        delivery_issue=row["delivery_issue"],
+        group_id=row["group_id"],
+        item_key=row["item_key"],
     )

@@ -33,6 +33,7 @@ import attrs
 from .._budget import check_daily
 from .._clock import Clock, system_clock, to_datetime
 from .._events import (
+    DeliveryChecked,
     Downloaded,
     Event,
     JobSeen,
@@ -45,7 +46,7 @@ from .._exceptions import JobInUse, LedgerError
 from .._home import HOME_ENV, default_home
 from .._models import Job, JobStatus
 from .._public import public
-from .._serialize import fitted_to_dict, job_to_dict, quote_to_dict
+from .._serialize import converter, fitted_to_dict, job_to_dict, quote_to_dict
 from .backend import Backend, Tx
 from .entry import (
     ACCEPTED,
@@ -56,10 +57,10 @@ from .entry import (
     SubmitState,
     entry_from_row,
 )
-from .schema import FINISHED, VERSION, ddl, migrate_v1
+from .schema import FINISHED, VERSION, ddl, migrate_v1, migrate_v2
 from .sqlite import SQLiteBackend
 
-__all__ = ["HOME_ENV", "Claim", "Ledger", "default_home"]
+__all__ = ["HOME_ENV", "Claim", "Group", "Ledger", "default_home"]
 
 #: How long a claim lasts unless renewed (each status seen renews it).
 DEFAULT_LEASE = dt.timedelta(minutes=5)
@@ -76,6 +77,12 @@ def _micros(amount: Decimal | None) -> int | None:
     if amount is None:
         return None
     return int((amount * 1_000_000).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _usage_json(job: Job) -> str | None:
+    if job.usage is None:
+        return None
+    return json.dumps(converter.unstructure(job.usage), default=str)
 
 
 def _host() -> str:
@@ -97,6 +104,21 @@ def _holder_alive(holder: str) -> bool:
     except OSError:
         return True
     return True
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """A storyboard or a batch in the ledger: what it is, where it goes, how it ended."""
+
+    group_id: str
+    kind: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    target: str | None
+    spec: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    settings: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    status: str
+    detail: str | None = None
 
 
 @attrs.frozen
@@ -202,8 +224,11 @@ class Ledger:
             if version == 0:
                 for statement in ddl(backend.dialect):
                     tx.run(statement)
-            elif version == 1:
-                migrate_v1(tx.run)
+            elif version < VERSION:
+                if version == 1:
+                    migrate_v1(tx.run)
+                if version <= 2:
+                    migrate_v2(tx.run)
                 log.info("upgraded the job ledger %s to version %d", self.path, VERSION)
             if version < VERSION:
                 tx.run(
@@ -249,6 +274,8 @@ class Ledger:
             self._seen(event.job, event.endpoint, at)
         elif isinstance(event, Downloaded):
             self._downloaded(event, at)
+        elif isinstance(event, DeliveryChecked):
+            self._checked(event, at)
 
     def _writable(self) -> None:
         if self._empty:
@@ -284,8 +311,8 @@ class Ledger:
             row = tx.one(
                 "INSERT INTO jobs (created_at, updated_at, day, profile, provider, endpoint, "
                 "model, settings, request, submit_state, quote, amount, amount_micros, currency, "
-                "callback_token, output_target) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ledger_id",
+                "callback_token, output_target, group_id, item_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ledger_id",
                 (
                     now,
                     now,
@@ -303,6 +330,8 @@ class Ledger:
                     quote.currency,
                     event.callback_token,
                     event.output_target,
+                    event.group_id,
+                    event.item_key,
                 ),
             )
             assert row is not None
@@ -380,7 +409,7 @@ class Ledger:
             ledger_id = int(row["ledger_id"])
             tx.run(
                 "UPDATE jobs SET status = ?, progress = ?, expires_at = COALESCE(?, expires_at), "
-                "job = ?, updated_at = ?, "
+                "job = ?, updated_at = ?, usage = COALESCE(?, usage), "
                 "claimed_until = CASE WHEN claimed_by = ? THEN ? ELSE claimed_until END "
                 "WHERE ledger_id = ?",
                 (
@@ -389,6 +418,7 @@ class Ledger:
                     job.expires_at.isoformat() if job.expires_at else None,
                     json.dumps(job_to_dict(job, raw=True), default=str),
                     at,
+                    _usage_json(job),
                     self.owner,
                     lease,
                     ledger_id,
@@ -418,6 +448,24 @@ class Ledger:
                 self._settle(tx, ledger_id)
             detail = f"{event.variant} {event.index}: {event.path} ({event.size} bytes)"
             self._event(tx, ledger_id, at, "downloaded", detail)
+
+    def _checked(self, event: DeliveryChecked, at: str) -> None:
+        if self._empty:
+            return
+        job = event.job
+        issue = "; ".join(event.issues) or None
+        with self._backend.write() as tx:
+            row = self._row_of(tx, job.provider, event.endpoint, job.id)
+            if row is None:
+                return
+            ledger_id = int(row["ledger_id"])
+            tx.run(
+                "UPDATE jobs SET delivered = ?, delivery_issue = ?, updated_at = ? "
+                "WHERE ledger_id = ?",
+                (json.dumps(dict(event.delivered), default=str), issue, at, ledger_id),
+            )
+            if issue:
+                self._event(tx, ledger_id, at, "delivery_mismatch", issue)
 
     def mark_problem(self, ledger_id: int, problem: str, detail: str | None = None) -> None:
         """Record why a succeeded job cannot be finished (``expired``); nothing is left to do."""
@@ -529,6 +577,15 @@ class Ledger:
         )
         return found[0] if found else None
 
+    def find(self, provider: str, endpoint: str, job_id: str) -> LedgerEntry | None:
+        """The newest entry for a job at one endpoint (as the lifecycle knows jobs)."""
+        found = self._entries(
+            "SELECT * FROM jobs WHERE provider = ? AND job_id = ? "
+            "AND (endpoint = ? OR endpoint = '') ORDER BY ledger_id DESC LIMIT 1",
+            (provider, job_id, endpoint),
+        )
+        return found[0] if found else None
+
     def entries(
         self,
         *,
@@ -616,6 +673,81 @@ class Ledger:
         )
         micros = int(row["micros"]) if row and row["micros"] is not None else 0
         return Decimal(micros).scaleb(-6).normalize() if micros else Decimal(0)
+
+    # -- groups: storyboards and batches ---------------------------------------------------
+
+    def open_group(
+        self,
+        *,
+        group_id: str,
+        kind: str,
+        target: str | None,
+        spec: Mapping[str, Any],
+        settings: Mapping[str, Any],
+    ) -> None:
+        """Record a storyboard or batch being carried out (again: its spec is updated)."""
+        self._writable()
+        now = _stamp(self._now())
+        with self._backend.write() as tx:
+            tx.run(
+                "INSERT INTO groups (group_id, kind, created_at, updated_at, target, spec, "
+                "settings, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'running') "
+                "ON CONFLICT (group_id) DO UPDATE SET updated_at = excluded.updated_at, "
+                "target = excluded.target, spec = excluded.spec, settings = excluded.settings, "
+                "status = 'running', detail = NULL",
+                (
+                    group_id,
+                    kind,
+                    now,
+                    now,
+                    target,
+                    json.dumps(dict(spec), default=str),
+                    json.dumps(dict(settings), default=str),
+                ),
+            )
+
+    def finish_group(self, group_id: str, status: str, detail: str | None = None) -> None:
+        """Say how a storyboard or batch ended (``done``, ``failed``)."""
+        with self._backend.write() as tx:
+            tx.run(
+                "UPDATE groups SET status = ?, detail = ?, updated_at = ? WHERE group_id = ?",
+                (status, detail, _stamp(self._now()), group_id),
+            )
+
+    def groups(self, *, kind: str | None = None, unfinished: bool = False) -> list[Group]:
+        """Storyboards and batches, oldest first (only those still running, if asked)."""
+        if self._empty:
+            return []
+        query = "SELECT * FROM groups WHERE 1 = 1"
+        params: list[Any] = []
+        if kind is not None:
+            query += " AND kind = ?"
+            params.append(kind)
+        if unfinished:
+            query += " AND status = 'running'"
+        with self._backend.read() as tx:
+            rows = tx.all(query + " ORDER BY created_at, group_id", tuple(params))
+        return [
+            Group(
+                group_id=str(r["group_id"]),
+                kind=str(r["kind"]),
+                created_at=dt.datetime.fromisoformat(r["created_at"]),
+                updated_at=dt.datetime.fromisoformat(r["updated_at"]),
+                target=r["target"],
+                spec=json.loads(r["spec"]),
+                settings=json.loads(r["settings"]) if r["settings"] else {},
+                status=str(r["status"]),
+                detail=r["detail"],
+            )
+            for r in rows
+        ]
+
+    def group_jobs(self, group_id: str) -> dict[str, LedgerEntry]:
+        """The newest job of each item (shot, batch line) of a group, by item key."""
+        found = self._entries(
+            "SELECT * FROM jobs WHERE group_id = ? ORDER BY ledger_id", (group_id,)
+        )
+        return {entry.item_key: entry for entry in found if entry.item_key is not None}
 
     # -- housekeeping ---------------------------------------------------------------------
 

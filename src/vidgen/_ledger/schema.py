@@ -3,7 +3,10 @@
 Version 1 was the first ledger (no ``meta`` table). Version 2 keys jobs by endpoint as well
 as provider and id, keeps the provider's non-secret settings, the day and amount in forms
 that can be indexed and summed, whether anything is left to do, claims (leases) on jobs
-being finished, and spend totals of pruned rows.
+being finished, and spend totals of pruned rows. Version 3 adds what the provider reports
+it billed (``usage``), what a delivered file turned out to be (``delivered``,
+``delivery_issue``), and groups of jobs: storyboards and batches (``groups``), whose items
+(shots, batch lines) each lead to one or more jobs (``items``; a job knows its item).
 
 The same statements serve SQLite and PostgreSQL; `ddl` fills in the few words that differ.
 """
@@ -12,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["FINISHED", "VERSION", "ddl", "migrate_v1"]
+__all__ = ["FINISHED", "VERSION", "ddl", "migrate_v1", "migrate_v2"]
 
-VERSION = 2
+VERSION = 3
 
 #: Whether a row has anything left to do, as an SQL expression over its own columns.
 FINISHED = (
@@ -53,7 +56,41 @@ _JOBS_COLUMNS = """
     problem        TEXT,
     claimed_by     TEXT,
     claimed_until  TEXT,
-    finished       INTEGER NOT NULL DEFAULT 0
+    finished       INTEGER NOT NULL DEFAULT 0,
+    usage          TEXT,
+    delivered      TEXT,
+    delivery_issue TEXT,
+    group_id       TEXT,
+    item_key       TEXT
+"""
+
+_V3_TABLES = """
+CREATE TABLE IF NOT EXISTS groups (
+    group_id   TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    target     TEXT,
+    spec       TEXT NOT NULL,
+    settings   TEXT,
+    status     TEXT NOT NULL,
+    detail     TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    group_id      TEXT NOT NULL REFERENCES groups(group_id),
+    item_key      TEXT NOT NULL,
+    item_index    INTEGER NOT NULL,
+    request       TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    claimed_by    TEXT,
+    claimed_until TEXT,
+    result        TEXT,
+    error         TEXT,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (group_id, item_key)
+);
+CREATE INDEX IF NOT EXISTS items_waiting ON items(group_id, state);
+CREATE INDEX IF NOT EXISTS jobs_by_item ON jobs(group_id, item_key);
 """
 
 _INDEXES = """
@@ -96,6 +133,7 @@ def ddl(dialect: str) -> list[str]:
         "    at TEXT NOT NULL,\n    kind TEXT NOT NULL,\n    detail TEXT\n);\n"
         + _OTHER_TABLES
         + _INDEXES
+        + _V3_TABLES
     )
     return [s.strip() for s in text.split(";") if s.strip()]
 
@@ -127,5 +165,20 @@ def migrate_v1(run: Callable[[str], object]) -> None:
     )
     run(f"UPDATE jobs SET finished = {FINISHED}")
     for statement in (_OTHER_TABLES + _INDEXES).split(";"):
+        if statement.strip():
+            run(statement.strip())
+
+
+def migrate_v2(run: Callable[[str], object]) -> None:
+    """Bring a version-2 ledger to version 3, in place (new columns and tables only)."""
+    for column in (
+        "usage TEXT",
+        "delivered TEXT",
+        "delivery_issue TEXT",
+        "group_id TEXT",
+        "item_key TEXT",
+    ):
+        run(f"ALTER TABLE jobs ADD COLUMN {column}")
+    for statement in _V3_TABLES.split(";"):
         if statement.strip():
             run(statement.strip())

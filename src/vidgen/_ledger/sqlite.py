@@ -31,8 +31,8 @@ def translate(exc: BaseException, path: Path) -> LedgerError:
     if isinstance(exc, OSError):
         reason = exc.strerror or text
         return LedgerError(
-            f"cannot use the job ledger folder {path.parent}: {reason}. Set VIDGEN_HOME to a "
-            "writable folder (or pass ledger=False to go without a ledger)"
+            f"cannot open the job ledger {path}: {reason}. Set VIDGEN_HOME to a folder you "
+            "can write (or pass ledger=False to go without one)"
         )
     if "not a database" in lowered or "malformed" in lowered or "file is encrypted" in lowered:
         return LedgerError(
@@ -61,6 +61,15 @@ def translate(exc: BaseException, path: Path) -> LedgerError:
             "and try again"
         )
     return LedgerError(f"the job ledger {path} failed: {text}")
+
+
+def _check_folder(path: Path) -> None:
+    """A ledger that does not exist yet may only be missing, never unreachable."""
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise NotADirectoryError(20, "Not a directory", str(folder))
+            return
 
 
 class _Tx:
@@ -104,6 +113,8 @@ class SQLiteBackend:
             if readonly:
                 if path.exists():
                     self._db = self._connect(f"file:{path}?mode=ro", uri=True)
+                else:
+                    _check_folder(path)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = self._connect(str(path))

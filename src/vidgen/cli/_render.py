@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 from .._catalog import ModelSpec, Price
-from .._ledger import LedgerEntry
+from .._ledger import LedgerEntry, SubmitState
 from .._models import Job, JobStatus
 from .._request import Offer
 from ..plugins import Registry
@@ -29,6 +31,17 @@ def _width() -> int | None:
 
 
 console = Console(stderr=True, highlight=False, soft_wrap=False, width=_width())
+
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def readable(message: str) -> str:
+    """A message for the terminal: ```vidgen resume``` quoted as ``'vidgen resume'``.
+
+    Messages name commands and arguments in backticks (they read well in code, logs and
+    docs); in a terminal the quotes git and pip use read better than literal backticks.
+    """
+    return _CODE.sub(r"'\1'", message)
 
 
 def _money(amount: Decimal | None, currency: str | None) -> str:
@@ -46,6 +59,30 @@ def _unit(price: Decimal | None, currency: str | None, unit: str) -> str:
     if currency == "USD":
         return f"${price}/{per}"
     return f"{price} {currency}/{per}"
+
+
+def print_table(table: Table) -> None:
+    """A table, or, where the terminal is too narrow for it, one block per row.
+
+    Ids, dates and prices sit in ``no_wrap`` columns (they get copied into commands);
+    the other columns fold, down to their ``min_width``. When even that does not fit,
+    each row is printed as ``column: value`` lines, so nothing is broken or cut.
+    """
+    measured = Measurement.get(console, console.options.update_width(10_000), table)
+    if measured.minimum <= console.width:
+        console.print(table)
+        return
+    if table.title:
+        console.print(table.title)
+    headers = [str(column.header) for column in table.columns]
+    cells = [list(column.cells) for column in table.columns]
+    for row in zip(*cells, strict=True):
+        console.print()
+        for header, cell in zip(headers, row, strict=True):
+            text = str(cell)
+            if text and text != "-":
+                console.print(f"  {escape(header)}: {' '.join(text.split())}")
+    console.print()
 
 
 class Sources:
@@ -77,7 +114,7 @@ def _priced_row(offer: Offer, where: str, sources: Sources) -> list[str]:
     if offer.retired:
         notes.insert(0, f"RETIRED {offer.retired_on or ''}".strip())
     elif fitted.spec.lifecycle.status == "deprecated":
-        notes.insert(0, "DEPRECATED (see `vidgen models`)")
+        notes.insert(0, "DEPRECATED (see 'vidgen models')")
     if quote.note:
         notes.append(quote.note)
     sent = f"{fitted.seconds} s {fitted.size}"
@@ -105,7 +142,7 @@ def _summary_row(group: Sequence[Offer], where: str, sources: Sources) -> list[s
         note = f"retired {', '.join(dates)}".strip() + "; --all prices it anyway"
         return [where, models, "-", "retired", "-", escape(cite), note]
     first = next(o for o in group if not o.retired)
-    return [where, models, "-", "cannot serve", "-", "-", escape(first.reason or "")]
+    return [where, models, "-", "cannot serve", "-", "-", escape(readable(first.reason or ""))]
 
 
 def offers_table(
@@ -119,7 +156,8 @@ def offers_table(
     sources = Sources()
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     for name in ("provider", "model", "sent", "price", "unit", "source, as of", "notes"):
-        table.add_column(name, overflow="fold")
+        unbroken = name in ("model", "price", "unit", "source, as of")
+        table.add_column(name, no_wrap=unbroken, overflow="fold", min_width=8)
     groups: dict[str, list[Offer]] = {}
     for offer in offers:
         where = offer.label if offer.profile is None else f"{offer.profile} ({offer.provider})"
@@ -129,7 +167,7 @@ def offers_table(
         if offer.fitted is not None and offer.quote is not None and (offer.available or show_all):
             table.add_row(*_priced_row(offer, where, sources))
         elif show_all:
-            reason = escape(offer.reason or "")
+            reason = escape(readable(offer.reason or ""))
             table.add_row(where, offer.model, "-", "-", "-", "-", f"[red]{reason}[/red]")
     if not show_all:
         for where, group in groups.items():
@@ -164,7 +202,8 @@ def models_table(
         "source, as of",
         "lifecycle",
     ):
-        table.add_column(name, overflow="fold")
+        unbroken = name in ("model", "source, as of")
+        table.add_column(name, no_wrap=unbroken, overflow="fold", min_width=8)
     for where, spec in rows:
         prices = "\n".join(_price_text(p) for p in spec.prices) or "unknown"
         sources = "\n".join(escape(cites.cite(p.source, p.as_of)) for p in spec.prices) or "-"
@@ -191,7 +230,7 @@ def providers_table(registry: Registry, instances: dict[str, Provider | None]) -
     """Registered providers, the plugin that brought each, and where its key comes from."""
     table = Table(title="Providers", title_justify="left")
     for name in ("provider", "plugin", "key", "base URL", "models"):
-        table.add_column(name, overflow="fold")
+        table.add_column(name, no_wrap=name == "provider", overflow="fold", min_width=6)
     for name in registry.names:
         provider = instances.get(name)
         cls = registry.get(name)
@@ -235,12 +274,14 @@ def _ago(when: dt.datetime, now: dt.datetime) -> str:
 def jobs_table(entries: Sequence[LedgerEntry], *, now: dt.datetime) -> Table:
     """The ledger, newest first."""
     table = Table(title="Jobs", title_justify="left")
+    # Ids, dates and prices are copied into commands: never break them. The rest folds.
     for name in ("#", "submitted", "where", "model", "job id", "status", "price", "output"):
-        table.add_column(name, overflow="fold")
+        unbroken = name in ("#", "submitted", "job id", "price")
+        table.add_column(name, no_wrap=unbroken, overflow="fold", min_width=None if unbroken else 8)
     for e in entries:
-        if e.submit_state in ("sending", "unknown"):
+        if e.submit_state in (SubmitState.SENDING, SubmitState.OUTCOME_UNKNOWN):
             status = f"[yellow]submit {e.submit_state}[/yellow]"
-        elif e.submit_state == "rejected":
+        elif e.submit_state == SubmitState.REJECTED:
             status = "[red]rejected[/red]"
         else:
             status = e.status.value if e.status else "-"
@@ -273,7 +314,7 @@ def spend_table(rows: Sequence[tuple[str, str, str, Decimal, int]]) -> Table:
     """Spend per day and profile."""
     table = Table(title="Spend (succeeded jobs, at their quoted price)", title_justify="left")
     for name in ("day", "profile", "jobs", "amount"):
-        table.add_column(name)
+        table.add_column(name, no_wrap=name != "profile", overflow="fold")
     totals: dict[str, Decimal] = {}
     for day, label, currency, amount, count in rows:
         table.add_row(day, label, str(count), _money(amount, currency))

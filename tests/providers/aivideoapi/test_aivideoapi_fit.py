@@ -281,7 +281,7 @@ def test_quote_matches_the_vendor_price_table(
     assert seconds * 25 == credits  # 25 credits/s
     assert quote.format_amount() == f"${dollars}"
     assert quote.source is not None
-    assert "aivideoapi-sora2-reference.txt" in quote.source
+    assert "aivideoapi.ai/docs/en/video-generation/sora-2" in quote.source
     assert quote.as_of == dt.date(2026, 8, 21)
     assert "25 credits" in (quote.note or "")
 

@@ -34,7 +34,9 @@ def fresh_emulators() -> Iterator[None]:
 
 
 def test_generate_leaves_a_real_video_of_the_asked_size_and_length(tmp_path: Path) -> None:
-    request = vidgen.VideoRequest(prompt="a paper boat", duration=2, aspect="16:9", model="sandbox-range")
+    request = vidgen.VideoRequest(
+        prompt="a paper boat", duration=2, aspect="16:9", model="sandbox-range"
+    )
     ledger = vidgen.Ledger(tmp_path / "l.sqlite3")
     with vidgen.Client(provider="sandbox", settings=FAST, ledger=ledger) as client:
         path = client.generate(request, tmp_path / "boat.mp4", timeout=60)
@@ -98,7 +100,18 @@ def test_the_cli_generates_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("VIDGEN_HOME", str(tmp_path / "home"))
     result = CliRunner().invoke(
         cli,
-        ["generate", "a paper boat", "--provider", "sandbox", "-m", "sandbox-range", "-s", "2", "-o", "boat.mp4"],
+        [
+            "generate",
+            "a paper boat",
+            "--provider",
+            "sandbox",
+            "-m",
+            "sandbox-range",
+            "-s",
+            "2",
+            "-o",
+            "boat.mp4",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().endswith("boat.mp4")

@@ -1,0 +1,259 @@
+"""The job ledger: ``jobs``, ``resume`` and ``spend``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from .. import _serialize
+from .._clock import utcnow
+from .._exceptions import VidgenError
+from .._ledger import Group, Ledger, SubmitState
+from .._models import JobStatus
+from .._recovery import Outcome, ResumeState, client_for, client_for_group, resume_entry
+from ._context import clock, echo_json, fail, obj
+from ._render import console, job_line, jobs_table, print_table, readable, spend_table
+
+__all__ = ["jobs", "resume", "spend"]
+
+
+_JOB_STATUSES = tuple(s.value for s in JobStatus)
+_SUBMIT_STATES = tuple(s.value for s in SubmitState)
+
+
+def _status_filter(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    chosen = value.strip().lower()
+    if chosen not in _JOB_STATUSES + _SUBMIT_STATES:
+        raise click.BadParameter(
+            f"{value!r} is neither a job status ({', '.join(_JOB_STATUSES)}) nor a submit "
+            f"state ({', '.join(_SUBMIT_STATES)})"
+        )
+    return chosen
+
+
+@click.command()
+@click.option(
+    "--status",
+    "status_filter",
+    callback=_status_filter,
+    help="Only this job status (queued, running, succeeded, failed, ...) or submit state "
+    "(sending, accepted, rejected, outcome_unknown).",
+)
+@click.option("--profile", "-p", help="Only this profile (or provider).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="How many, newest first.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bool) -> None:
+    """Every job this machine submitted, from the job ledger."""
+    ledger = Ledger(clock=clock(), readonly=True)  # listing takes no write lock
+    entries = ledger.entries(status=status_filter, profile=profile, limit=limit)
+    if as_json:
+        echo_json([_serialize.entry_to_dict(e) for e in entries])
+        return
+    if not entries:
+        if status_filter or profile:
+            console.print(f"No jobs match in the ledger ({ledger.path}).")
+        else:
+            console.print(f"No jobs in the ledger ({ledger.path}).")
+        return
+    print_table(jobs_table(entries, now=utcnow(clock())))
+    console.print(f"ledger: {ledger.path}")
+
+
+@click.command()
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Where to save videos whose submit named no output file.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=900,
+    show_default=True,
+    help="Seconds to wait for each job.",
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--json", "as_json", is_flag=True, help="Print each job's outcome as JSON on stdout.")
+def resume(output_dir: str, timeout: float, config_path: str | None, as_json: bool) -> None:
+    """Finish every unfinished job in the ledger: find, wait, download. Never resubmits."""
+    ledger = Ledger(clock=clock())
+    pending = ledger.unfinished()
+    films = ledger.groups(kind="storyboard", unfinished=True)
+    results: list[dict[str, Any]] = []
+    if not pending and not films:
+        console.print("Nothing to resume: every job in the ledger is finished.")
+        if as_json:
+            echo_json(results)
+        return
+    if pending:
+        console.print(f"{len(pending)} unfinished job(s) in {ledger.path}")
+    left = 0
+    now = utcnow(clock())
+    for entry in pending:
+        if entry.expires_at and entry.status is JobStatus.SUCCEEDED and not entry.downloaded:
+            hours = (entry.expires_at - now).total_seconds() / 3600
+            if hours < 6:
+                console.print(
+                    f"[yellow]warning:[/yellow] #{entry.ledger_id} expires in {max(hours, 0):.1f} h"
+                )
+        try:
+            client = client_for(
+                entry,
+                ledger=ledger,
+                config=config_path,
+                clock=clock(),
+                sleep=obj().get("sleep"),
+                http_client=obj().get("http_client"),
+            )
+        except VidgenError as exc:
+            message = readable(str(exc))
+            console.print(f"#{entry.ledger_id} {entry.label}: [red]error:[/red] {escape(message)}")
+            results.append(
+                {
+                    "ledger_id": entry.ledger_id,
+                    "label": entry.label,
+                    "state": "error",
+                    "message": str(exc),
+                    "path": None,
+                    "job": None,
+                }
+            )
+            left += 1
+            continue
+        with client:
+            outcome = resume_entry(
+                entry,
+                ledger=ledger,
+                client=client,
+                output_dir=Path(output_dir),
+                timeout=timeout,
+                on_progress=lambda job: console.print(f"  {job_line(job)}"),
+            )
+        colour = {
+            ResumeState.DOWNLOADED: "green",
+            ResumeState.FAILED: "red",
+            ResumeState.EXPIRED: "red",
+        }.get(outcome.state, "yellow")
+        console.print(
+            f"#{outcome.ledger_id} {outcome.label}: "
+            f"[{colour}]{_STATE_WORDS.get(outcome.state, str(outcome.state))}:[/{colour}] "
+            f"{escape(_outcome_text(outcome))}"
+        )
+        results.append(
+            {
+                "ledger_id": outcome.ledger_id,
+                "label": outcome.label,
+                "state": str(outcome.state),
+                "message": outcome.message,
+                "path": str(outcome.path) if outcome.path is not None else None,
+                "job": _serialize.job_to_dict(outcome.job) if outcome.job else None,
+            }
+        )
+        if outcome.path is not None and not as_json:
+            click.echo(str(outcome.path))
+        if not outcome.state.settled:
+            left += 1
+    for group in films:
+        results.append(_resume_film(group, ledger, config_path, timeout, as_json))
+        if results[-1]["state"] != "done":
+            left += 1
+    if as_json:
+        echo_json(results)
+    if left:
+        fail(f"{left} job(s) or storyboard(s) still need attention (see above)", 1)
+
+
+def _resume_film(
+    group: Group, ledger: Ledger, config_path: str | None, timeout: float, as_json: bool
+) -> dict[str, Any]:
+    """Carry on with a storyboard that stopped: finished shots are reused, never paid again."""
+    from .._storyboard import Storyboard
+    from ._film import render_film
+
+    target = Path(group.target or "film.mp4")
+    console.print(f"storyboard {escape(str(target))}: continuing")
+    result: dict[str, Any] = {"storyboard": group.group_id, "path": str(target)}
+    try:
+        board = Storyboard.from_mapping(group.spec, where=f"storyboard {group.group_id}")
+        client = client_for_group(
+            group,
+            ledger=ledger,
+            config=config_path,
+            clock=clock(),
+            sleep=obj().get("sleep"),
+            http_client=obj().get("http_client"),
+        )
+        with client:
+            film = render_film(
+                client,
+                board,
+                target,
+                timeout=timeout,
+                force=bool(group.settings.get("overwrite")),
+                draft=False,
+            )
+    except VidgenError as exc:
+        console.print(
+            f"storyboard {escape(str(target))}: [red]error:[/red] {escape(readable(str(exc)))}"
+        )
+        return {**result, "state": "error", "message": str(exc)}
+    reused = sum(1 for shot in film.shots if shot.reused)
+    console.print(
+        f"storyboard {escape(str(target))}: [green]done:[/green] {len(film.shots)} shots "
+        f"({reused} from before)"
+    )
+    if not as_json:
+        click.echo(str(film.path))
+    return {**result, "state": "done", "message": f"{len(film.shots)} shots, {reused} reused"}
+
+
+# How an outcome reads after "#12 relay:"; the state names are for scripts (--json).
+_STATE_WORDS = {
+    ResumeState.DOWNLOADED: "done",
+    ResumeState.FAILED: "failed",
+    ResumeState.EXPIRED: "expired",
+    ResumeState.WAITING: "still running",
+    ResumeState.CANNOT_TELL: "cannot tell",
+    ResumeState.SKIPPED: "skipped",
+    ResumeState.ERROR: "error",
+}
+
+
+def _outcome_text(outcome: Outcome) -> str:
+    if outcome.state is ResumeState.DOWNLOADED and outcome.path is not None:
+        if outcome.message == "already downloaded":
+            return f"already downloaded to {outcome.path}"
+        return f"saved {outcome.path}"
+    return readable(outcome.message)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def spend(as_json: bool) -> None:
+    """Spend per day and profile, from the quotes of succeeded jobs in the ledger."""
+    rows = Ledger(clock=clock(), readonly=True).spend()
+    if as_json:
+        echo_json(
+            [
+                {"day": d, "profile": label, "currency": cur, "amount": str(amount), "jobs": n}
+                for d, label, cur, amount, n in rows
+            ]
+        )
+        return
+    if not rows:
+        console.print("No succeeded jobs with a known price in the ledger yet.")
+        return
+    print_table(spend_table(rows))
