@@ -26,7 +26,6 @@ import math
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote as quote_url
 
 import attrs
 import cattrs
@@ -53,9 +52,12 @@ from vidgen.provider import (
     USER_AGENT,
     Delivery,
     Provider,
+    error_body,
     error_class_for_status,
     from_unix,
+    parse_json,
     parse_retry_after,
+    quote_segment,
     read_json,
     request_id_from,
     same_origin,
@@ -275,7 +277,9 @@ class OpenRouterProvider(Provider):
 
     def build_status(self, job: Job) -> httpx.Request:
         """``GET /videos/{id}``."""
-        return httpx.Request("GET", self.url(f"videos/{_segment(job.id)}"), headers=self.headers())
+        return httpx.Request(
+            "GET", self.url(f"videos/{quote_segment(job.id)}"), headers=self.headers()
+        )
 
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
         """The output's content URL, with the key, on OpenRouter's own origin only.
@@ -296,7 +300,7 @@ class OpenRouterProvider(Provider):
             )
         url = next((o.url for o in job.outputs if o.index == index and o.url), None)
         if url is None or not self._own_origin(url):
-            url = self.url(f"videos/{_segment(job.id)}/content?index={index}")
+            url = self.url(f"videos/{quote_segment(job.id)}/content?index={index}")
         return httpx.Request("GET", url, headers=self.headers())
 
     def _own_origin(self, url: str) -> bool:
@@ -310,12 +314,12 @@ class OpenRouterProvider(Provider):
     def parse_submit(self, response: httpx.Response) -> Job:
         """The created job (HTTP 202, ``status: pending``)."""
         self.raise_for_error(response)
-        return self._job(_read_json(response, self.name), response)
+        return self._job(read_json(response, provider=self.name), response)
 
     def parse_status(self, response: httpx.Response) -> Job:
         """The job's current state, its outputs and its billed cost."""
         self.raise_for_error(response)
-        return self._job(_read_json(response, self.name), response)
+        return self._job(read_json(response, provider=self.name), response)
 
     def _job(self, body: Any, response: httpx.Response | None = None) -> Job:
         from . import _wire
@@ -357,10 +361,7 @@ class OpenRouterProvider(Provider):
     def parse_error(self, response: httpx.Response) -> ProviderError:
         """``{"error": {code, message, metadata?}}`` by HTTP status; moderation refusals
         (403 with flagged input) as `ContentPolicyViolation`."""
-        try:
-            body: Any = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            body = response.content[:2000].decode("utf-8", "replace")
+        body: Any = error_body(response)
         detail: Mapping[str, Any] = {}
         if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
             detail = body["error"]
@@ -491,12 +492,7 @@ class OpenRouterProvider(Provider):
         """
         from . import _wire
 
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ProtocolError(
-                f"{self.name} webhook body is not JSON", provider=self.name, body=body[:500]
-            ) from exc
+        data = parse_json(body, provider=self.name)
         if isinstance(data, Mapping) and "data" in data:
             try:
                 event = _wire.converter.structure(data, _wire.Event)
@@ -533,7 +529,7 @@ class OpenRouterProvider(Provider):
         answer (its ``Date`` header), so fitting it then needs ``allow_retired``.
         """
         self.raise_for_error(response)
-        body = _read_json(response, self.name)
+        body = read_json(response, provider=self.name)
         listing = body.get("data") if isinstance(body, Mapping) else body
         if not isinstance(listing, list):
             raise ProtocolError(
@@ -565,22 +561,6 @@ class OpenRouterProvider(Provider):
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _read_json(response: httpx.Response, provider: str) -> Any:
-    """The body as JSON; a body nested too deep to parse is a `ProtocolError` too."""
-    try:
-        return read_json(response, provider=provider)
-    except RecursionError as exc:
-        raise ProtocolError(
-            f"{provider} sent JSON nested too deeply to read (HTTP {response.status_code})",
-            provider=provider,
-        ) from exc
-
-
-def _segment(job_id: str) -> str:
-    """A job id as one URL path segment."""
-    return quote_url(job_id, safe="")
 
 
 def _image_url(image: Any) -> str:

@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import math
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote as quote_url
 
 import attrs
 import cattrs
@@ -50,9 +48,11 @@ from vidgen import (
 from vidgen.provider import (
     USER_AGENT,
     Provider,
+    error_body,
     error_class_for_status,
     parse_retry_after,
     percent,
+    quote_segment,
     read_json,
     request_id_from,
     same_origin,
@@ -348,7 +348,7 @@ class RunwayProvider(Provider):
     def build_status(self, job: Job) -> httpx.Request:
         """``GET /v1/tasks/{id}``."""
         return httpx.Request(
-            "GET", self.url(f"v1/tasks/{_segment(job.id)}"), headers=self.headers()
+            "GET", self.url(f"v1/tasks/{quote_segment(job.id)}"), headers=self.headers()
         )
 
     def build_cancel(self, job: Job) -> httpx.Request:
@@ -386,7 +386,7 @@ class RunwayProvider(Provider):
     def build_delete(self, job: Job) -> httpx.Request:
         """``DELETE /v1/tasks/{id}``: cancels a running task, deletes a finished one."""
         return httpx.Request(
-            "DELETE", self.url(f"v1/tasks/{_segment(job.id)}"), headers=self.headers()
+            "DELETE", self.url(f"v1/tasks/{quote_segment(job.id)}"), headers=self.headers()
         )
 
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
@@ -415,7 +415,7 @@ class RunwayProvider(Provider):
         from . import _wire
 
         self.raise_for_error(response)
-        body = _read_json(response, self.name)
+        body = read_json(response, provider=self.name)
         try:
             created = _wire.converter.structure(body, _wire.Created)
             if not created.id:
@@ -440,7 +440,7 @@ class RunwayProvider(Provider):
         from . import _wire
 
         self.raise_for_error(response)
-        body = _read_json(response, self.name)
+        body = read_json(response, provider=self.name)
         try:
             task = _wire.converter.structure(body, _wire.Task)
             if not task.id:
@@ -491,10 +491,7 @@ class RunwayProvider(Provider):
         429 (too many requests, or the daily generation cap) and 502/503/504 (shedding
         load: retry with backoff and jitter).
         """
-        try:
-            body: Any = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            body = response.content[:2000].decode("utf-8", "replace")
+        body: Any = error_body(response)
         message = None
         issues: list[str] = []
         if isinstance(body, Mapping):
@@ -692,22 +689,6 @@ def _string_table(value: Any) -> bool:
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _read_json(response: httpx.Response, provider: str) -> Any:
-    """The body as JSON; a body nested too deep to parse is a `ProtocolError` too."""
-    try:
-        return read_json(response, provider=provider)
-    except RecursionError as exc:
-        raise ProtocolError(
-            f"{provider} sent JSON nested too deeply to read (HTTP {response.status_code})",
-            provider=provider,
-        ) from exc
-
-
-def _segment(task_id: str) -> str:
-    """A task id as one URL path segment."""
-    return quote_url(task_id, safe="")
 
 
 def _uri(image: Reference) -> str:
