@@ -606,9 +606,9 @@ class GoogleVideoProvider(Provider):
         for param, image in images:
             if image.is_url:
                 raise UnsupportedRequest(
-                    f"{self.name} model {spec.id}: Google takes images only as inline bytes "
-                    "and vidgen does not download a URL for you; download the image and pass "
-                    "Reference.from_path(...) (or Reference.from_bytes(...))",
+                    f"{self.name} model {spec.id}: Google takes images only as inline bytes; "
+                    "submit the request (vidgen fetches the URL first), or plan "
+                    "client.fetch_references(request), or pass Reference.from_path(...)",
                     param=param,
                     value="url",
                     supported=["file"],
@@ -948,12 +948,17 @@ class GoogleVideoProvider(Provider):
         note = "tokens Google counted (" + ", ".join(f"{n}: {c:,}" for n, c in known.items()) + ")"
         return Usage(tokens=billed, note=note)
 
+    def inline_output(self, job: Job, index: int = 0) -> bool:
+        """Whether output ``index`` came back inline (``ref="inline:N"``), not as a URL."""
+        output = next((o for o in job.outputs if o.index == index), None)
+        return output is not None and output.url is None and (output.ref or "").startswith(INLINE_REF)
+
     def read_inline_output(self, response: httpx.Response, job: Job, index: int = 0) -> bytes:
         """The bytes of an output Google returned inline, from a fresh read of the job.
 
         vidgen drops inline base64 from ``Job.raw`` (a ledger stores every state it sees),
-        so the bytes come from reading the job again. This is the decoding half of an
-        inline download; the core has no step that calls it yet (see the provider docs).
+        so the bytes come from reading the job again: the core's download does that when
+        `inline_output` says so, and saves the bytes atomically.
 
         Raises:
             UnsupportedRequest: the job has no inline output ``index``.

@@ -27,6 +27,7 @@ from ._download import download_flow
 from ._driver import AsyncDriver, SyncDriver
 from ._events import Event
 from ._exceptions import ConfigError, InvalidInput, ProtocolError
+from ._fetch import fetch_references_flow, needs_fetching, wants_bytes
 from ._film import Film, RenderProgress, film_flow
 from ._ledger import Claim, Ledger
 from ._lifecycle import (
@@ -222,6 +223,12 @@ class _BaseClient:
             max_daily_spend=self.max_daily_spend,
             committed_today=committed,
         )
+
+    def _fetch_env(self, request: VideoRequest) -> Env | None:
+        """The env to fetch URL images with, when a provider here takes only bytes."""
+        if not needs_fetching(request):
+            return None
+        return next((env for env in self._envs if wants_bytes(env.provider, request)), None)
 
     def _as_plan(self, request: VideoRequest | Plan) -> Plan:
         return request if isinstance(request, Plan) else self.plan(request)
@@ -553,11 +560,31 @@ class Client(_BaseClient):
             TransportError: the connection failed; ``request_sent`` says whether a job
                 may exist.
         """
+        if isinstance(request, VideoRequest):
+            request = self.fetch_references(request)
         plan = self._as_plan(request)
         steps = self._steps(plan, output)
         job, attempt = self._run(route_flow(steps), steps[0][0])
         self._accepted(job, attempt, steps)
         return job
+
+    def fetch_references(self, request: VideoRequest) -> VideoRequest:
+        """The request with its images given as URLs fetched, where a provider needs bytes.
+
+        Some providers take images only inline (Veo): vidgen downloads an https image
+        itself (never from a private address, never with a key) and sends the bytes.
+        `submit` does this for a request; call it before `plan` to see the plan of what
+        will really be sent. A request without URL images, or a client whose providers
+        take URLs, comes back as it is.
+
+        Raises:
+            InvalidInput: the URL is not an image or cannot be fetched.
+            ProtocolError: the URL is refused (private address, not https, too large).
+        """
+        env = self._fetch_env(request)
+        if env is None:
+            return request
+        return self._run(fetch_references_flow(env, request), env)
 
     def handle_callback(
         self,
@@ -851,11 +878,20 @@ class AsyncClient(_BaseClient):
         self, request: VideoRequest | Plan, *, output: str | os.PathLike[str] | None = None
     ) -> Job:
         """Async `Client.submit`."""
+        if isinstance(request, VideoRequest):
+            request = await self.fetch_references(request)
         plan = self._as_plan(request)
         steps = self._steps(plan, output)
         job, attempt = await self._run(route_flow(steps), steps[0][0])
         self._accepted(job, attempt, steps)
         return job
+
+    async def fetch_references(self, request: VideoRequest) -> VideoRequest:
+        """Async `Client.fetch_references`."""
+        env = self._fetch_env(request)
+        if env is None:
+            return request
+        return await self._run(fetch_references_flow(env, request), env)
 
     async def handle_callback(
         self,

@@ -42,8 +42,16 @@ from ._exceptions import (
     TransportError,
     UnsupportedRequest,
 )
-from ._files import Saved, part_path
-from ._lifecycle import Env, Flow, raise_if_failed, server_delay, should_retry, status_flow
+from ._files import Saved, part_path, write_file
+from ._lifecycle import (
+    Env,
+    Flow,
+    raise_if_failed,
+    read_flow,
+    server_delay,
+    should_retry,
+    status_flow,
+)
 from ._models import Job, JobStatus
 from ._untrusted import call_parser, check_output_url
 from .provider import Provider, same_origin
@@ -139,6 +147,8 @@ def download_flow(
             provider=provider.name,
             hint="Generate the video again, and download it within the provider's retention time",
         )
+    if variant == "video" and provider.inline_output(job, index):
+        return (yield from _inline(env, job, target, index, expected, delivery))
     built = call_parser(
         provider, "output", repr(job.outputs), provider.build_download, job, index, variant
     )
@@ -236,6 +246,55 @@ def download_flow(
         if delivery != "off" and expected is not None and variant == "video":
             yield from _check_delivered(env, job, saved.path, expected, delivery)
         return saved.path
+
+
+def _inline(
+    env: Env,
+    job: Job,
+    target: Path,
+    index: int,
+    expected: Expected | None,
+    delivery: DeliveryPolicy,
+) -> Flow[Path]:
+    """An output that came inside the job's JSON: read the job again, save the bytes."""
+    provider = env.provider
+    part = part_path(target, f"{provider.name}/{job.id}/{index}/inline")
+    yield ClaimJob(job, env.endpoint)
+    yield LockPart(part, job.id)
+    response: httpx.Response = yield from read_flow(env, provider.build_status(job))
+    data = call_parser(
+        provider,
+        "inline output",
+        response.content,
+        provider.read_inline_output,
+        response,
+        job,
+        index,
+    )
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        raise ProtocolError(
+            f"{provider.name} job {job.id}: output {index} has no bytes", provider=provider.name
+        )
+    if len(data) > env.max_download_bytes:
+        raise ProtocolError(
+            f"the output of {provider.name} job {job.id} is {len(data)} bytes, more than "
+            f"max_download_bytes ({env.max_download_bytes}); nothing was saved",
+            provider=provider.name,
+        )
+    saved: Saved = yield Work(write_file, (target, part, bytes(data)))
+    yield Downloaded(
+        at=env.now(),
+        job=job,
+        endpoint=env.endpoint,
+        path=saved.path,
+        size=saved.size,
+        sha256=saved.sha256,
+        index=index,
+        variant="video",
+    )
+    if delivery != "off" and expected is not None:
+        yield from _check_delivered(env, job, saved.path, expected, delivery)
+    return saved.path
 
 
 def _check_delivered(

@@ -238,3 +238,18 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_file(target: Path, part: Path, data: bytes) -> Saved:
+    """Write ``data`` to ``target`` atomically (through ``part``, fsynced, renamed).
+
+    Raises:
+        StorageError: the disk refused (nothing is left under ``target``).
+    """
+    sink = AtomicFile(target, part, expected_bytes=len(data))
+    try:
+        sink.write(data)
+    except BaseException:
+        sink.discard()
+        raise
+    return sink.commit()

@@ -191,7 +191,10 @@ class _Fitter:
             if form == "file":
                 fix = "host the image and pass Reference.from_url(...)"
             else:
-                fix = "download the image and pass Reference.from_path(...)"
+                fix = (
+                    "submit the request and vidgen fetches the URL first (to see that plan, "
+                    "plan client.fetch_references(request)), or pass Reference.from_path(...)"
+                )
             self.refuse(
                 "reference",
                 form,

@@ -58,7 +58,18 @@ def normalize_aspect(aspect: str) -> str:
         )
     width, height = int(match.group(1)), int(match.group(2))
     divisor = math.gcd(width, height)
+    reduced = f"{width // divisor}:{height // divisor}"
+    # 21:9 is 7:3 reduced; the name everyone uses wins.
+    return _COMMON_BY_REDUCED.get(reduced, reduced)
+
+
+def _reduce(aspect: str) -> str:
+    width, height = (int(part) for part in aspect.split(":"))
+    divisor = math.gcd(width, height)
     return f"{width // divisor}:{height // divisor}"
+
+
+_COMMON_BY_REDUCED = {_reduce(name): name for name in _COMMON_ASPECTS}
 
 
 def normalize_resolution(resolution: str) -> str:

@@ -413,6 +413,9 @@ class Provider:
     reserved_options: ClassVar[frozenset[str]] = frozenset()
     secret_headers: ClassVar[frozenset[str]] = frozenset({"authorization"})
     docs_url: ClassVar[str | None] = None
+    #: Whether it takes images only as bytes (inline, base64): vidgen then fetches an image
+    #: given as a URL itself, before planning, rather than pass the URL on (Veo).
+    inline_references: ClassVar[bool] = False
     #: Whether `vidgen.compare` (``vidgen quote``) lists it unasked; the sandbox does not,
     #: so its free test videos never top a price comparison.
     in_compare: ClassVar[bool] = True
@@ -635,6 +638,20 @@ class Provider:
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
         """The request that fetches output ``index`` (``variant``: video, thumbnail, ...)."""
         raise NotImplementedError
+
+    def inline_output(self, job: Job, index: int = 0) -> bool:
+        """Whether output ``index`` came back inside the job's JSON (base64), not as a URL.
+
+        vidgen then reads the job again (`build_status`) and saves what
+        `read_inline_output` decodes, instead of calling `build_download`.
+        """
+        return False
+
+    def read_inline_output(self, response: httpx.Response, job: Job, index: int = 0) -> bytes:
+        """The bytes of an inline output, from a fresh status response (see `inline_output`)."""
+        raise UnsupportedRequest(
+            f"{self.name} returns no inline outputs", param="index", value=index, provider=self.name
+        )
 
     def build_list(self, limit: int = 20, after: str | None = None) -> httpx.Request:
         """The request that lists recent jobs (where the provider can)."""

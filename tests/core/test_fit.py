@@ -354,7 +354,8 @@ def test_file_reference_on_a_url_only_model() -> None:
 def test_url_reference_on_a_file_only_model() -> None:
     error = refused(tiny(model(reference=["file"])), "nearest", reference=URL_REF)
     assert (error.param, error.value) == ("reference", "url")
-    assert "only as a file; download the image and pass Reference.from_path(...)" in str(error)
+    assert "only as a file; submit the request and vidgen fetches the URL first" in str(error)
+    assert "Reference.from_path(...)" in str(error)
 
 
 def test_reference_type_not_accepted() -> None:

@@ -430,3 +430,20 @@ def test_client_options_fail_at_construction(options: dict[str, Any], message: s
     with pytest.raises(ConfigError) as caught:
         vidgen.Client(provider="openai", api_key="sk-test", ledger=False, **options)
     assert message in str(caught.value)
+
+
+def test_a_url_image_for_a_file_only_model_is_fetched_before_the_submit() -> None:
+    from vidgen.testing import png_bytes, reply
+
+    image = png_bytes(1280, 720)
+    server = FakeServer()
+    server.on("GET", "https://img.example.com/a.png", reply(content=image))
+    server.route("POST", "/v1/videos", reply(json={"id": "video_1", "status": "queued"}))
+    file_only = {**MODEL, "reference": ["file"]}
+    client = fake_client(server, provider="openai-compatible", base_url=RELAY, models=[file_only])
+    client.submit(
+        VideoRequest(prompt="a cat", reference=Reference.from_url("https://img.example.com/a.png"))
+    )
+    (post,) = server.sent("POST")
+    assert image in post.content  # sent as a file upload, fetched by vidgen
+    assert server.sent("GET", host="img.example.com")[0].headers.get("authorization") is None

@@ -167,7 +167,7 @@ def generate(
     submitting = False
     try:
         with build_client(profile, provider, config_path, allow_retired, policy, limit) as client:
-            plan = client.plan(request)
+            plan = client.plan(client.fetch_references(request))
             _show_plan(plan)
             submitting = True
             job = client.submit(plan, output=target)
@@ -247,7 +247,7 @@ def submit(
     with build_client(
         profile, provider, config_path, allow_retired, policy, parse_money(max_cost)
     ) as client:
-        plan = client.plan(request)
+        plan = client.plan(client.fetch_references(request))
         _show_plan(plan)
         try:
             job = client.submit(plan)
