@@ -78,9 +78,6 @@ _BODY_MARGIN = 256 * 1024
 WEBHOOK_TOLERANCE = dt.timedelta(minutes=5)
 
 _TIER_NAMES = {tier: name for name, tier in RESOLUTION_TIERS.items()}
-# vidgen reduces "21:9" to "7:3" when it reads a request or a size table; OpenRouter
-# takes only the usual names.
-_ASPECT_NAMES = {"7:3": "21:9", "3:7": "9:21"}
 _MODERATION_WORDS = ("moderation", "flagged", "content policy", "safety", "prohibited")
 
 
@@ -249,7 +246,7 @@ class OpenRouterProvider(Provider):
             "prompt": request.prompt,
             "duration": fitted.seconds,  # an integer
             "resolution": self._wire_resolution(fitted),
-            "aspect_ratio": _ASPECT_NAMES.get(fitted.aspect, fitted.aspect),
+            "aspect_ratio": fitted.aspect,
         }
         if fitted.audio is not None and spec.audio is not False:
             body["generate_audio"] = fitted.audio

@@ -73,12 +73,7 @@ def test_a_family_name_sends_the_openrouter_id(provider: Provider) -> None:
 def test_resolution_is_sent_in_openrouter_names(
     provider: Provider, model: str, resolution: str, aspect: str, sent: str
 ) -> None:
-    request = vidgen.VideoRequest(
-        prompt="a quiet harbour", model=model, resolution=resolution, aspect=aspect
-    )
-    # "nearest": vidgen reads aspect="21:9" as 7:3, which only the nearest policy maps
-    # back onto the catalog's 21:9 (a core quirk, see docs/providers/openrouter.md).
-    fitted = provider.fit(request, policy="nearest")
+    fitted = fit(provider, model=model, resolution=resolution, aspect=aspect)
     body = body_of(provider.build_submit(fitted))
     assert (body["resolution"], body["aspect_ratio"]) == (sent, aspect)
     assert "size" not in body

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 import pytest
 from runway_payloads import CREATED, ERROR_ROWS, KEY, PENDING, SUCCEEDED
 
-from vidgen import JobStatus, ProviderError, Reference, UnsupportedRequest, VideoRequest
+from vidgen import JobStatus, ProviderError
 from vidgen.testing import ProviderConformance, check_provider
-
-_CANDIDATES = ("21:9", "4:3", "3:4", "9:21", "5:4")
-_IMAGE = Reference.from_url("https://images.example.com/first.jpg")
 
 
 class TestRunwayConformance(ProviderConformance):
@@ -56,40 +52,3 @@ class TestRunwayConformance(ProviderConformance):
     @pytest.mark.xfail(strict=True, reason="gen4_turbo needs a first frame (see above)")
     def test_the_kits_own_basic_contract(self) -> None:
         super().test_meets_the_basic_contract()
-
-    def test_strict_fit_refuses_undocumented_values(self) -> None:
-        """The kit's check, with an image for Gen-4 Turbo and aspects read as vidgen reads
-        a request (its core reduces "21:9" to "7:3", and so files the 21:9 size tables
-        Runway's pixel ratios need)."""
-        provider = self.make_provider()
-        today = dt.date(2026, 1, 1)
-        for spec in provider.catalog.models:
-            image_only = spec.wire.get("endpoints") == ["image_to_video"]
-            base: dict[str, Any] = {"prompt": "a calm sea", "model": spec.id}
-            if image_only:
-                base["reference"] = _IMAGE
-            odd = max(spec.durations) + 1
-            assert _refusal(provider, VideoRequest(**base, duration=odd), today) == "duration"
-            aspects = {s.aspect for s in spec.sizes}
-            unusual = next(
-                a
-                for a in _CANDIDATES
-                if VideoRequest(prompt="x", aspect=a).aspect not in aspects and a not in aspects
-            )
-            request = VideoRequest(**base, aspect=unusual)
-            assert _refusal(provider, request, today) == "aspect", f"{spec.id}: {unusual}"
-
-    @pytest.mark.xfail(
-        strict=True,
-        reason="gen4_turbo needs a first frame; core quirk: '21:9' is read as '7:3'",
-    )
-    def test_the_kits_own_strict_fit_check(self) -> None:
-        super().test_strict_fit_refuses_undocumented_values()
-
-
-def _refusal(provider: Any, request: VideoRequest, today: dt.date) -> str:
-    try:
-        provider.fit(request, policy="strict", allow_retired=True, today=today)
-    except UnsupportedRequest as exc:
-        return exc.param
-    return "accepted under strict"
