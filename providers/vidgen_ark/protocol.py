@@ -171,6 +171,8 @@ class ContentTaskProvider(Provider):
 
     #: Wire status (lower-cased) to neutral status. Anything else maps to UNKNOWN.
     status_map: ClassVar[Mapping[str, JobStatus]] = STATUSES
+    #: One DELETE cancels a queued task and deletes a finished one: vidgen reads first.
+    cancel_deletes_finished: ClassVar[bool] = True
     reserved_options: ClassVar[frozenset[str]] = frozenset({"model", "content", "callback_url"})
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
     #: How long an output URL stays valid after the task's ``updated_at``; None: unknown.

@@ -312,8 +312,9 @@ class MinimaxProvider(ContentTaskProvider):
     def check_fitted(self, fitted: Fitted, policy: str) -> Fitted:
         """MiniMax's mode rules, from each model's ``wire`` table.
 
-        V2: frames and reference images cannot be mixed. V1: ``text_to_video = false``
-        (2.3-Fast) needs a first frame; ``text_to_video_aspects`` (text-to-video renders
+        V2: frames and reference images cannot be mixed. V1 (a model that needs a first
+        frame says ``requires_reference`` and the core refuses it without one):
+        ``text_to_video_aspects`` (text-to-video renders
         16:9 only; with a first frame the video takes the image's shape);
         ``first_frame_only_resolutions`` (Hailuo 02's 512P needs a first frame and takes
         no last frame); ``durations_by_resolution`` (10 s is not offered at 1080P).
@@ -332,14 +333,6 @@ class MinimaxProvider(ContentTaskProvider):
             return fitted
         wire = spec.wire
         first = request.reference is not None
-        if wire.get("text_to_video", True) is False and not first:
-            message = f"{spec.id} only makes videos from a first frame; give reference="
-            if policy == "strict":
-                raise self._refusal(fitted, "reference", None, message)
-            fitted = attrs.evolve(
-                fitted,
-                warnings=(*fitted.warnings, f"{message} (MiniMax refuses it without one)"),
-            )
         aspects = wire.get("text_to_video_aspects")
         if isinstance(aspects, list) and not first and fitted.aspect not in aspects:
             reason = (

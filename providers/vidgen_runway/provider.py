@@ -120,6 +120,10 @@ class RunwayProvider(Provider):
     default_base_url = "https://api.dev.runwayml.com"
     catalog_package = "vidgen_runway"
     docs_url = "docs/providers/runway.md"
+    #: DELETE cancels a running task and deletes a finished one: vidgen reads first.
+    cancel_deletes_finished: ClassVar[bool] = True
+    #: Each read of a task signs its output links afresh.
+    outputs_refreshable: ClassVar[bool] = True
     reserved_options: ClassVar[frozenset[str]] = frozenset(
         {
             "model",

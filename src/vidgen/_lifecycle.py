@@ -624,9 +624,15 @@ def cancel_flow(env: Env, job: Job) -> Flow[Job]:
     """Ask the provider to stop a job; returns its state afterwards.
 
     Cancel requests are idempotent at every provider that has them, so they are retried
-    like reads.
+    like reads. Where the vendor's cancel also deletes a finished job
+    (`Provider.cancel_deletes_finished`), the job is read first and a finished one is
+    returned as it stands, untouched.
     """
     provider = env.provider
+    if provider.cancel_deletes_finished:
+        job = yield from status_flow(env, job)
+        if job.is_terminal:
+            return job
     response = yield from read_flow(env, provider.build_cancel(job))
     answered = call_parser(
         provider, "cancel response", response.content, provider.parse_cancel, response, job

@@ -419,6 +419,13 @@ class Provider:
     #: Whether `vidgen.compare` (``vidgen quote``) lists it unasked; the sandbox does not,
     #: so its free test videos never top a price comparison.
     in_compare: ClassVar[bool] = True
+    #: Whether the vendor's cancel call also deletes a finished job and its video (Ark,
+    #: MiniMax, Runway: one ``DELETE`` does both). vidgen then reads the job first and
+    #: sends the cancel only while it is queued or running.
+    cancel_deletes_finished: ClassVar[bool] = False
+    #: Whether reading the job again issues fresh output links (Runway). A download whose
+    #: links have expired then reads the job once more instead of giving up.
+    outputs_refreshable: ClassVar[bool] = False
     #: How often to poll when the server gives no hint (the vendor's advice); None for
     #: vidgen's default.
     default_poll: ClassVar[PollPolicy | None] = None

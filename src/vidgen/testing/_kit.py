@@ -529,6 +529,31 @@ class ProviderConformance:
             assert self.api_key not in str(request.url)
             assert all(self.api_key not in value for value in request.headers.values())
 
+    def test_a_cancel_leaves_a_finished_job_alone(self) -> None:
+        """Where the vendor's cancel also deletes (`Provider.cancel_deletes_finished`), a
+        cancel of a finished job reads it and sends nothing else: the video stays."""
+        provider = self.make_provider()
+        if not provider.cancel_deletes_finished or self.succeeded_body is None:
+            return
+        done = provider.parse_status(self.status_response(self.succeeded_body))
+        answer = self.status_response(self.succeeded_body)
+
+        def status_only(request: httpx.Request) -> httpx.Response:
+            if request.method != "GET":
+                raise AssertionError(f"a cancel of a finished job sent {request.method}")
+            return httpx.Response(
+                answer.status_code, content=answer.content, headers=answer.headers
+            )
+
+        server = FakeServer()
+        server.otherwise(status_only)
+        client = fake_client(server, provider=provider)
+        for known in (done, done.id):
+            after = client.cancel(known)
+            assert after.status is JobStatus.SUCCEEDED, after
+        assert server.requests, "the job was not read before the cancel"
+        assert {r.method for r in server.requests} == {"GET"}
+
     def test_prices_cite_a_public_source_and_a_date(self) -> None:
         """Every catalog price names an https source and the date it was read."""
         provider = self.make_provider()

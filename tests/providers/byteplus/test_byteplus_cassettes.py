@@ -183,7 +183,12 @@ def test_cancel_sync(vcr: Any, client: vidgen.Client, sent: list[httpx.Request])
     assert cancelled.status is JobStatus.CANCELLED
     assert cancelled.error is None
     assert vcr.all_played
-    assert [(r.method, str(r.url)) for r in sent[1:]] == [("DELETE", TASK_URL), ("GET", TASK_URL)]
+    # read first (a DELETE would delete a finished task), then cancel, then read the result
+    assert [(r.method, str(r.url)) for r in sent[1:]] == [
+        ("GET", TASK_URL),
+        ("DELETE", TASK_URL),
+        ("GET", TASK_URL),
+    ]
 
 
 @pytest.mark.vcr
@@ -199,7 +204,7 @@ async def test_cancel_async(
         cancelled = await client.cancel(job)
     assert cancelled.status is JobStatus.CANCELLED
     assert vcr.all_played
-    assert [r.method for r in sent] == ["POST", "DELETE", "GET"]
+    assert [r.method for r in sent] == ["POST", "GET", "DELETE", "GET"]
 
 
 # -- errors ---------------------------------------------------------------------------------------

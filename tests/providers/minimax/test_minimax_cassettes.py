@@ -150,6 +150,7 @@ def test_v2_cancel_sync(vcr: Any, client: vidgen.Client, sent: list[httpx.Reques
     cancelled = client.cancel(job)
     assert cancelled.status is JobStatus.CANCELLED
     assert [(r.method, str(r.url)) for r in sent[1:]] == [
+        ("GET", V2_QUERY_URL),
         ("DELETE", V2_DELETE_URL),
         ("GET", V2_QUERY_URL),
     ]
@@ -168,7 +169,7 @@ async def test_v2_cancel_async(
         job = await client.submit(V2_REQUEST)
         cancelled = await client.cancel(job)
     assert cancelled.status is JobStatus.CANCELLED
-    assert [r.method for r in sent] == ["POST", "DELETE", "GET"]
+    assert [r.method for r in sent] == ["POST", "GET", "DELETE", "GET"]
     assert vcr.all_played
 
 

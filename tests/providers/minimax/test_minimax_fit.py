@@ -35,7 +35,7 @@ def fit(provider: Provider, policy: str = "strict", **fields: Any) -> vidgen.Fit
     ],
 )
 def test_families(provider: Provider, family: str, model: str) -> None:
-    assert fit(provider, "nearest", model=family).model == model
+    assert fit(provider, "nearest", model=family, reference=FIRST).model == model
 
 
 def test_h3_durations_tiers_and_prices(provider: Provider) -> None:
@@ -94,8 +94,10 @@ def test_v1_fast_needs_a_first_frame(provider: Provider) -> None:
     with pytest.raises(vidgen.UnsupportedRequest) as caught:
         fit(provider, model="hailuo-2.3-fast")
     assert caught.value.param == "reference"
-    warned = fit(provider, "nearest", model="hailuo-2.3-fast")
-    assert any("first frame" in w for w in warned.warnings)
+    # nothing can be adjusted into an image: refused under nearest too, before any submit
+    with pytest.raises(vidgen.UnsupportedRequest) as caught:
+        fit(provider, "nearest", model="hailuo-2.3-fast")
+    assert caught.value.param == "reference"
     assert (
         fit(provider, model="hailuo-2.3-fast", reference=FIRST).model == "MiniMax-Hailuo-2.3-Fast"
     )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import pytest
 from runway_payloads import CREATED, ERROR_ROWS, KEY, PENDING, SUCCEEDED
 
 from vidgen import JobStatus, ProviderError
-from vidgen.testing import ProviderConformance, check_provider
+from vidgen.testing import ProviderConformance
 
 
 class TestRunwayConformance(ProviderConformance):
@@ -35,20 +34,3 @@ class TestRunwayConformance(ProviderConformance):
 
     def status_body(self, status: str) -> Any:
         return {**PENDING, "status": status}
-
-    def test_meets_the_basic_contract(self) -> None:
-        """The kit's `check_provider`, where Gen-4 Turbo is the one expected problem.
-
-        Gen-4 Turbo makes videos only from an image, and the kit fits a plain text request
-        to every model; the catalog has no way to say "a first frame is required", so the
-        provider refuses it in `check_fitted` (both policies: nothing can be adjusted into
-        an image). Everything else the kit checks must hold.
-        """
-        problems = check_provider(self.make_provider())
-        assert len(problems) == 1, problems
-        assert problems[0].startswith("runway/gen4_turbo: a plain request does not fit")
-        assert "only from an image" in problems[0]
-
-    @pytest.mark.xfail(strict=True, reason="gen4_turbo needs a first frame (see above)")
-    def test_the_kits_own_basic_contract(self) -> None:
-        super().test_meets_the_basic_contract()

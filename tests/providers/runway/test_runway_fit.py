@@ -53,7 +53,7 @@ def test_gen4_turbo_needs_a_first_frame_under_any_policy(provider: Provider) -> 
     for policy in ("strict", "nearest"):
         error = refused(provider, policy, model="runway-gen-4-turbo")
         assert error.param == "reference"
-        assert "only from an image" in str(error)
+        assert "only from a first frame" in str(error)
     assert fit(provider, model="gen4_turbo", reference=URL_IMAGE, duration=10).seconds == 10
 
 
