@@ -140,19 +140,21 @@ def download_flow(
                 value=job.status.value,
                 provider=provider.name,
             )
+    refreshed = False
     if job.expires_at is not None and job.expires_at <= env.now():
-        raise ContentExpired(
-            f"the outputs of {provider.name} job {job.id} expired at "
-            f"{job.expires_at.isoformat()}; the provider has deleted them",
-            provider=provider.name,
-            hint="Generate the video again, and download it within the provider's retention time",
-        )
+        if not provider.outputs_refreshable:
+            raise ContentExpired(
+                f"the outputs of {provider.name} job {job.id} expired at "
+                f"{job.expires_at.isoformat()}; the provider has deleted them",
+                provider=provider.name,
+                hint="Generate the video again, and download it within the provider's "
+                "retention time",
+            )
+        job = yield from _fresh_links(env, job)
+        refreshed = True
     if variant == "video" and provider.inline_output(job, index):
         return (yield from _inline(env, job, target, index, expected, delivery))
-    built = call_parser(
-        provider, "output", repr(job.outputs), provider.build_download, job, index, variant
-    )
-    original = _guard(provider, built)
+    original = _download_request(provider, job, index, variant)
     part = part_path(target, f"{provider.name}/{job.id}/{index}/{variant}")
     # Two processes finishing one job must not write one file: the second one stops here.
     yield ClaimJob(job, env.endpoint)
@@ -198,7 +200,16 @@ def download_flow(
                 if attempt < env.retry.read_attempts and should_retry(response):
                     yield Sleep(server_delay(env, response, attempt))
                     continue
-                raise _download_error(env, response, job)
+                error = _download_error(env, response, job)
+                if isinstance(error, ContentExpired) and provider.outputs_refreshable:
+                    if refreshed:
+                        raise error
+                    # Links signed for a while: one more read of the job signs new ones.
+                    job = yield from _fresh_links(env, job)
+                    refreshed = True
+                    original = _download_request(provider, job, index, variant)
+                    continue
+                raise error
             encoding = _encoding(response)
             if encoding is not None:
                 yield CloseStream(response)
@@ -333,6 +344,32 @@ def _check_budget(env: Env, attempt: int, job: Job, why: str) -> None:
             "range answers",
             provider=env.provider.name,
         )
+
+
+def _download_request(provider: Provider, job: Job, index: int, variant: str) -> httpx.Request:
+    built = call_parser(
+        provider, "output", repr(job.outputs), provider.build_download, job, index, variant
+    )
+    return _guard(provider, built)
+
+
+def _fresh_links(env: Env, job: Job) -> Flow[Job]:
+    """Read a job again for new output links (`Provider.outputs_refreshable`)."""
+    provider = env.provider
+    fresh = yield from status_flow(env, job)
+    raise_if_failed(fresh)
+    if fresh.status is not JobStatus.SUCCEEDED or (
+        fresh.expires_at is not None and fresh.expires_at <= env.now()
+    ):
+        raise ContentExpired(
+            f"{provider.name} job {job.id} gave no fresh links to its outputs when read "
+            f"again (it is {fresh.status.value}); the provider may have deleted them",
+            provider=provider.name,
+            hint="Generate the video again, and download it within the provider's "
+            "retention time",
+        )
+    log.info("read %s job %s again for fresh output links", provider.name, job.id)
+    return fresh
 
 
 def _download_error(env: Env, response: httpx.Response, job: Job) -> ProviderError:

@@ -508,10 +508,21 @@ def route_flow(
 # -- status, wait, list, delete, cancel -------------------------------------------------------
 
 
+#: What a status answer may leave out that the job already had (many vendors' status
+#: reads name neither the model nor the length): kept from the state before.
+_CARRIED = ("model", "seconds", "size", "created_at", "profile")
+
+
 def _fresh(env: Env, response: httpx.Response, previous: Job) -> Job:
     fresh = parse_job(env, "status response", env.provider.parse_status, response)
-    if fresh.profile is None and previous.profile is not None:
-        fresh = attrs.evolve(fresh, profile=previous.profile)
+    if fresh.id == previous.id:
+        kept = {
+            name: getattr(previous, name)
+            for name in _CARRIED
+            if getattr(fresh, name) is None and getattr(previous, name) is not None
+        }
+        if kept:
+            fresh = attrs.evolve(fresh, **kept)
     return env.tag(fresh)
 
 

@@ -62,7 +62,12 @@ def load_overlay(provider: str) -> list[dict[str, Any]]:
 def save_overlay(
     provider: str, models: Sequence[Mapping[str, Any]], *, source: str, fetched_at: dt.datetime
 ) -> Path:
-    """Write the overlay atomically (complete or not at all); returns its path."""
+    """Write the overlay atomically (complete or not at all); returns its path.
+
+    A price the vendor's answer left undated is dated by the fetch (``fetched_at``), and
+    one without a source cites ``source``: an overlay price always says where and when.
+    """
+    models = [_dated(m, source=source, day=fetched_at.date()) for m in models]
     path = overlay_path(provider)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {
@@ -82,3 +87,19 @@ def save_overlay(
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _dated(model: Mapping[str, Any], *, source: str, day: dt.date) -> dict[str, Any]:
+    table = dict(model)
+    prices = table.get("prices")
+    if isinstance(prices, list):
+        table["prices"] = [
+            {"source": source, "as_of": day, **{k: v for k, v in price.items() if v is not None}}
+            if isinstance(price, Mapping)
+            else price
+            for price in prices
+        ]
+    if any(key.startswith("price_per_") for key in table):
+        table.setdefault("price_source", source)
+        table.setdefault("price_as_of", day)
+    return table

@@ -791,7 +791,8 @@ class Provider:
         from one page of the vendor's answer, and the cursor of the next page (or None).
 
         The tables override the shipped entries with the same id and add new ones, as a
-        profile's models do.
+        profile's models do. A price left without ``as_of`` or ``source`` is dated by the
+        fetch (the client's clock) and cites the request's URL.
         """
         raise UnsupportedRequest(
             f"{self.name} publishes no machine-readable prices; its catalog is the shipped one",

@@ -671,3 +671,22 @@ def test_redirects_are_vidgens_even_with_a_following_http_client(
     assert first.headers["api-key"] == "key-must-stay-home"
     assert second.url.host == "cdn.example.net"
     assert "api-key" not in second.headers
+
+
+def test_a_terse_status_answer_keeps_what_the_job_already_had(
+    api: FakeServer, make_client: MakeClient
+) -> None:
+    """Many vendors' status reads name neither model, length nor size: the core keeps
+    them from the state before, and never mixes in another job's fields."""
+    terse = {"id": "video_123", "object": "video", "status": "in_progress", "progress": 5}
+    api.route("POST", CREATE, reply(json=video()))
+    api.route("GET", STATUS, reply(json=terse))
+    client = make_client()
+    job = client.submit(REQUEST)
+    seen = client.get(job)
+    assert seen.status is JobStatus.RUNNING
+    assert (seen.model, seen.seconds, seen.size) == ("sora-2", 8, "1280x720")
+    assert seen.created_at == job.created_at
+    # known by id alone, nothing to carry: the answer stands as it is
+    bare = client.get("video_123")
+    assert (bare.model, bare.seconds, bare.size) == (None, None, None)

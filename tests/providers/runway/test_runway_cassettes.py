@@ -38,9 +38,11 @@ from runway_payloads import (
 
 import vidgen
 from vidgen import JobStatus
-from vidgen.testing import FakeClock, FakeServer, make_response
+from vidgen.testing import FakeClock, FakeServer, make_response, reply
 
 UTC = dt.timezone.utc
+# Two days after the documented task finished: the time of a later read.
+LATER = "Sat, 29 Jun 2024 19:52:00 GMT"
 RUNWAY: dict[str, Any] = {"provider": "runway", "api_key": KEY}
 
 
@@ -234,30 +236,41 @@ def test_create_answered_by_error(
 def test_a_refused_link_then_a_fresh_one(
     vcr: Any, tmp_path: Path, client: vidgen.Client, sent: list[httpx.Request]
 ) -> None:
+    """The CDN refuses a stale link; Runway signs links afresh on every read
+    (`outputs_refreshable`), so the download reads the task once more and goes on."""
     provider = client.provider
     stale = provider.parse_status(make_response(json=SUCCEEDED, headers={"Date": DONE_DATE}))
-    with pytest.raises(vidgen.ContentExpired) as caught:
-        client.download(stale, tmp_path / "bunny.mp4")
-    assert caught.value.hint is not None
-    assert "fresh link" in caught.value.hint
-    # Downloading by id reads the task first, and Runway issues a fresh link.
-    path = client.download(TASK_ID, tmp_path / "bunny.mp4")
+    path = client.download(stale, tmp_path / "bunny.mp4")
     assert path.read_bytes() == VIDEO_STUB
     assert vcr.all_played
     assert [str(r.url) for r in sent] == [OUTPUT_URL, TASK_URL, FRESH_URL]
 
 
-def test_a_job_past_its_expiry_is_refused_before_any_request(
+def test_a_job_past_its_expiry_is_read_again_before_any_download(
     make_client: Callable[..., vidgen.Client], clock: FakeClock, tmp_path: Path
 ) -> None:
-    """The core refuses a Job value whose expires_at has passed (see docs/providers/runway.md:
-    download by id instead, which reads the task and gets a fresh link)."""
+    """A kept Job whose links are past their expiry: the task is read again for fresh
+    links before the CDN is asked; if the task is gone, a clear ContentExpired."""
     server = FakeServer()
+    fresh = {**SUCCEEDED, "output": ["https://dnznrvs05pmza.cloudfront.net/output.mp4?_jwt=new"]}
+    server.route("GET", httpx.URL(TASK_URL).path, reply(json=fresh, headers={"Date": LATER}))
+    server.otherwise(reply(content=VIDEO_STUB))
     with make_client(server) as client:
         stale = client.provider.parse_status(
             make_response(json=SUCCEEDED, headers={"Date": DONE_DATE})
         )
         clock.advance(2 * 86400)
-        with pytest.raises(vidgen.ContentExpired):
-            client.download(stale, tmp_path / "bunny.mp4")
-    assert server.requests == []
+        path = client.download(stale, tmp_path / "bunny.mp4")
+    assert path.read_bytes() == VIDEO_STUB
+    assert [str(r.url) for r in server.requests] == [
+        TASK_URL,
+        "https://dnznrvs05pmza.cloudfront.net/output.mp4?_jwt=new",
+    ]
+
+    gone = FakeServer()
+    gone.route("GET", httpx.URL(TASK_URL).path, reply(404, json={"error": "Task not found"}))
+    with make_client(gone) as client, pytest.raises(vidgen.VidgenError) as caught:
+        client.download(stale, tmp_path / "again.mp4")
+    assert not (tmp_path / "again.mp4").exists()
+    assert [r.url.host for r in gone.requests] == ["api.dev.runwayml.com"]
+    assert "Traceback" not in str(caught.value)
