@@ -365,8 +365,7 @@ def _fresh_links(env: Env, job: Job) -> Flow[Job]:
             f"{provider.name} job {job.id} gave no fresh links to its outputs when read "
             f"again (it is {fresh.status.value}); the provider may have deleted them",
             provider=provider.name,
-            hint="Generate the video again, and download it within the provider's "
-            "retention time",
+            hint="Generate the video again, and download it within the provider's retention time",
         )
     log.info("read %s job %s again for fresh output links", provider.name, job.id)
     return fresh

@@ -668,6 +668,15 @@ def catalog_refresh_flow(env: Env) -> Flow[tuple[list[dict[str, Any]], str]]:
     for _ in range(_MAX_PAGES):
         request = provider.build_catalog_refresh(cursor)
         if request is None:
+            if cursor is None:
+                raise UnsupportedRequest(
+                    f"{provider.name} publishes no machine-readable prices; its catalog is "
+                    "the shipped one (add or correct prices in vidgen.toml: "
+                    "`vidgen config` shows where)",
+                    param="operation",
+                    value="prices refresh",
+                    provider=provider.name,
+                )
             break
         source = source or str(request.url.copy_with(query=None))
         response: httpx.Response = yield from read_flow(env, request)

@@ -376,3 +376,81 @@ def test_a_refused_submit_is_not_sent_to_resume(server: FakeServer) -> None:
     line = only_error_line(run(server, "status", "1"))
     assert "submit #1 created no job, so nothing was billed (" in line
     assert "resume" not in line
+
+
+# -- cancel and prices refresh ---------------------------------------------------------------
+
+ARK_TASK = "cgt-20260828062711-hj94q"
+ARK_TASK_PATH = f"/api/v3/contents/generations/tasks/{ARK_TASK}"
+
+
+def ark_task(status: str) -> dict[str, Any]:
+    return {
+        "id": ARK_TASK,
+        "model": "seedance-1-0-pro-250528",
+        "status": status,
+        "created_at": 1787869631,
+        "updated_at": 1787869648,
+    }
+
+
+def run_with(server: FakeServer, *args: str, **env: str) -> Result:
+    clock = FakeClock(start=1787869700)
+    obj = {"clock": clock, "sleep": clock.sleep, "http_client": server.client()}
+    return CliRunner().invoke(cli, list(args), obj=obj, env={**ENV, **env}, prog_name="vidgen")
+
+
+def test_cancel_stops_a_queued_job_after_reading_it() -> None:
+    server = FakeServer()
+    server.route(
+        "GET", ARK_TASK_PATH, reply(json=ark_task("queued")), reply(json=ark_task("cancelled"))
+    )
+    server.route("DELETE", ARK_TASK_PATH, reply(json={}))
+    result = run_with(server, "cancel", ARK_TASK, "--provider", "byteplus", ARK_API_KEY="ark-k")
+    assert result.exit_code == 0, result.output
+    assert "cancelled" in result.stdout
+    assert [r.method for r in server.requests] == ["GET", "DELETE", "GET"]
+
+
+def test_cancel_leaves_a_finished_job_and_its_video_alone() -> None:
+    server = FakeServer()
+    server.route("GET", ARK_TASK_PATH, reply(json=ark_task("succeeded")))
+    result = run_with(server, "cancel", ARK_TASK, "--provider", "byteplus", ARK_API_KEY="ark-k")
+    assert result.exit_code == 0, result.output
+    assert "had already ended (succeeded); nothing was cancelled" in result.stderr
+    assert [r.method for r in server.requests] == ["GET"]
+
+
+def test_cancel_where_the_api_has_none_is_one_line(server: FakeServer) -> None:
+    line = one_line_error(run(server, "cancel", JOB_ID, "-p", "relay"))
+    assert "cannot cancel" in line
+    assert server.requests == []
+
+
+def test_prices_refresh_keeps_a_dated_overlay_that_quotes_cite() -> None:
+    listing = json.loads(
+        (
+            Path(__file__).parents[1]
+            / "providers/openrouter/data/openrouter-video-models-2026-08-21.json"
+        ).read_text()
+    )
+    server = FakeServer()
+    server.route("GET", "/api/v1/videos/models", reply(json={"data": listing[:3]}))
+    result = run_with(server, "prices", "refresh", "openrouter")
+    assert result.exit_code == 0, result.output
+    overlay = Path(result.stdout.strip())
+    assert overlay.is_file()
+    quoted = run_with(
+        FakeServer(), "quote", "--provider", "openrouter", "-m", listing[0]["id"], "--json"
+    )
+    assert quoted.exit_code == 0, quoted.output
+    rows = [o for o in json.loads(quoted.stdout) if o.get("quote")]
+    assert rows
+    assert all(o["quote"]["source"] == "https://openrouter.ai/api/v1/videos/models" for o in rows)
+
+
+def test_prices_refresh_where_the_vendor_publishes_none_is_one_line() -> None:
+    server = FakeServer()
+    line = one_line_error(run_with(server, "prices", "refresh", "kling"))
+    assert "publishes no machine-readable prices" in line
+    assert server.requests == []

@@ -4,8 +4,8 @@ Tables, progress and messages go to stderr; stdout carries the result a script w
 job ids, file paths, a job's status line and ``--json`` output. A user error prints one line and exits 2; a
 failure at the provider exits 1. Neither prints a traceback.
 
-One module per concern: ``_quote`` (prices), ``_jobs`` (one job: generate, submit,
-status, wait, download), ``_ledger`` (jobs, resume, spend), ``_setup`` (models,
+One module per concern: ``_quote`` (quotes, price refresh), ``_jobs`` (one job: generate, submit,
+status, wait, cancel, download), ``_ledger`` (jobs, resume, spend), ``_setup`` (models,
 providers, config), ``_film`` (storyboards); ``_options`` builds requests and clients from shared options,
 ``_context`` holds what a command runs with, ``_render`` draws tables.
 """
@@ -21,9 +21,9 @@ from .._exceptions import VidgenError
 from .._version import __version__
 from ._context import fail
 from ._film import storyboard
-from ._jobs import download, generate, status, submit, wait
+from ._jobs import cancel, download, generate, status, submit, wait
 from ._ledger import jobs, resume, spend
-from ._quote import quote
+from ._quote import prices, quote
 from ._setup import config, models, providers
 
 __all__ = ["cli", "main"]
@@ -79,9 +79,21 @@ def cli(ctx: click.Context) -> None:
     ctx.obj.setdefault("clock", system_clock)
 
 
-for _command in (quote, generate, storyboard, submit, status, wait, download, jobs, resume, spend):
+for _command in (
+    quote,
+    generate,
+    storyboard,
+    submit,
+    status,
+    wait,
+    cancel,
+    download,
+    jobs,
+    resume,
+    spend,
+):
     cli.add_command(_command)
-for _command in (models, providers, config):
+for _command in (models, providers, prices, config):
     cli.add_command(_command)
 cli.add_command(quote, name="compare")
 

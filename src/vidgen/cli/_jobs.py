@@ -17,7 +17,7 @@ from .._config import load_config
 from .._exceptions import ConfigError
 from .._files import safe_file_name
 from .._ledger import Ledger, LedgerEntry, SubmitState
-from .._models import Job
+from .._models import Job, JobStatus
 from .._plan import Plan
 from .._recovery import client_for
 from .._request import VideoRequest
@@ -32,7 +32,7 @@ from ._options import (
 )
 from ._render import console, job_line, readable
 
-__all__ = ["download", "generate", "status", "submit", "wait"]
+__all__ = ["cancel", "download", "generate", "status", "submit", "wait"]
 
 
 def _progress_runner(client: Client, job: Job, timeout: float) -> Job:
@@ -338,6 +338,31 @@ def status(
         click.echo(job_line(job))
         if job.expires_at:
             click.echo(f"outputs expire at {job.expires_at.isoformat()}")
+
+
+@click.command()
+@_job_command_options
+@click.option("--json", "as_json", is_flag=True, help="Print the job as JSON on stdout.")
+def cancel(
+    job_id: str, profile: str | None, provider: str | None, config_path: str | None, as_json: bool
+) -> None:
+    """Ask the provider to stop a job that has not finished (by ledger number or job id).
+
+    A finished job is left as it is: where the vendor's cancel would also delete a
+    finished video, vidgen reads the job first. Whether a stopped job is billed is the
+    vendor's rule (see `vidgen models`).
+    """
+    client, ref, _ = _job_and_client(job_id, profile, provider, config_path)
+    with client:
+        job = client.cancel(ref)
+    if as_json:
+        echo_json(_serialize.job_to_dict(job, raw=True))
+        return
+    click.echo(job_line(job))
+    if job.status is not JobStatus.CANCELLED and job.is_terminal:
+        click.echo(
+            f"job {job.id} had already ended ({job.status.value}); nothing was cancelled", err=True
+        )
 
 
 @click.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 import click
+from rich.markup import escape
 
 from .. import _serialize
 from .._compare import compare, offer_sources, provider_offers, sort_offers
@@ -15,7 +16,7 @@ from ._context import clock, echo_json
 from ._options import build_client, build_request, request_options
 from ._render import console, offers_table, print_sources, print_table
 
-__all__ = ["quote"]
+__all__ = ["prices", "quote"]
 
 
 @click.command()
@@ -134,7 +135,6 @@ def _quote_storyboard(
     as_json: bool,
 ) -> None:
     """A storyboard priced shot by shot where it would go, and compared across providers."""
-    from rich.markup import escape
     from rich.table import Table
 
     from .._compare import compare_storyboard, storyboard_offer
@@ -219,3 +219,28 @@ def _film_offer_dict(offer: Any) -> dict[str, Any]:
         "reason": offer.reason,
         "shots": [_serialize.offer_to_dict(o) for o in offer.shots],
     }
+
+
+@click.group()
+def prices() -> None:
+    """Keep the catalog's prices up to date from vendors that publish them."""
+
+
+@prices.command()
+@click.argument("provider_name", metavar="PROVIDER")
+@click.option("--profile", "-p", help="Refresh for this profile's endpoint instead.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+def refresh(provider_name: str, profile: str | None, config_path: str | None) -> None:
+    """Fetch PROVIDER's own models and prices and keep them as a dated overlay.
+
+    Quotes then cite the vendor's answer and the fetch date; offline, or for a vendor that
+    publishes no machine-readable prices, the shipped catalog stands. Nothing is billed.
+    """
+    with build_client(profile, None if profile else provider_name, config_path) as client:
+        path = client.refresh_catalog()
+        count = len(client.provider.catalog.models)
+    click.echo(str(path))
+    console.print(
+        f"{client.provider.name}: {count} models now priced from its own answer "
+        f"(kept in {escape(str(path))}); `vidgen quote` uses them"
+    )
