@@ -20,6 +20,7 @@ from .._clock import system_clock
 from .._exceptions import VidgenError
 from .._version import __version__
 from ._context import fail
+from ._emulator import emulator
 from ._jobs import download, generate, status, submit, wait
 from ._ledger import jobs, resume, spend
 from ._quote import quote
@@ -83,6 +84,7 @@ for _command in (quote, generate, submit, status, wait, download, jobs, resume, 
 for _command in (models, providers, config):
     cli.add_command(_command)
 cli.add_command(quote, name="compare")
+cli.add_command(emulator)
 
 
 def main() -> None:

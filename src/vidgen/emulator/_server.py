@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import sys
 import threading
@@ -42,6 +43,30 @@ class _BackgroundServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:  # uvicorn >= 0.29
         yield
+
+
+class _ForegroundServer(uvicorn.Server):
+    """uvicorn for the foreground: Ctrl-C (or SIGTERM) is a normal stop.
+
+    uvicorn shuts down gracefully on those signals and then raises them again, so that
+    an embedding program sees them; a SIGTERM raised again ends the process before
+    `serve` can remove its temporary renders. Here the signal only stops the server, and
+    `serve` returns (a second Ctrl-C still forces the exit).
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        names = ("SIGINT", "SIGTERM", "SIGBREAK")
+        handled = [getattr(signal, name) for name in names if hasattr(signal, name)]
+        originals = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -282,8 +307,11 @@ def serve(
     port_file: str | os.PathLike[str] | None = None,
     lifetime: float | None = None,
     log_level: str = "info",
+    on_ready: Callable[[str], object] | None = None,
 ) -> None:
     """Run the emulator in the foreground until interrupted (or for ``lifetime`` seconds).
+
+    Ctrl-C and SIGTERM stop it gracefully, and then `serve` returns normally.
 
     The arguments are those of `Emulator`, plus:
 
@@ -292,6 +320,12 @@ def serve(
             file is written atomically, so a reader never sees a partial number.
         lifetime: stop by itself after this many seconds (tests never leave it behind).
         log_level: uvicorn's log level; requests are logged at ``info``.
+        on_ready: called with the origin (``http://127.0.0.1:PORT``) once the socket
+            listens, instead of printing one line about it on stderr (at ``info``).
+
+    Raises:
+        OSError: the address cannot be listened on (a port in use, say).
+        ValueError: an argument is wrong (an unknown protocol, a speed of 0).
     """
     app = EmulatorApp(
         protocols=protocols,
@@ -306,24 +340,27 @@ def serve(
         prerender=prerender,
     )
     quiet_deliberate_drops()
-    sock = _listening_socket(host, port)
-    server = uvicorn.Server(_config(app, log_level, quiet=False))
-    if port_file is not None:
-        target = Path(port_file)
-        partial = target.with_name(f".{target.name}.part")
-        partial.write_text(str(sock.getsockname()[1]))
-        partial.replace(target)
-    if log_level in ("info", "debug", "trace"):
+    timer = None
+    try:
+        sock = _listening_socket(host, port)
+        server = _ForegroundServer(_config(app, log_level, quiet=False))
         bound = sock.getsockname()[1]
         origin = f"http://{f'[{host}]' if ':' in host else host}:{bound}"
-        roots = ", ".join(f"{name} {origin}{_BASE_PATHS[name]}" for name in app.protocols)
-        print(f"vidgen emulator on {origin}: {roots}", file=sys.stderr, flush=True)
-    timer = None
-    if lifetime is not None:
-        timer = threading.Timer(lifetime, lambda: setattr(server, "should_exit", True))
-        timer.daemon = True
-        timer.start()
-    try:
+        if on_ready is not None:
+            on_ready(origin)
+        elif log_level in ("info", "debug", "trace"):
+            roots = ", ".join(f"{name} {origin}{_BASE_PATHS[name]}" for name in app.protocols)
+            print(f"vidgen emulator on {origin}: {roots}", file=sys.stderr, flush=True)
+        if port_file is not None:
+            # Written last: whoever waits for it can use the server at once.
+            target = Path(port_file)
+            partial = target.with_name(f".{target.name}.part")
+            partial.write_text(str(bound))
+            partial.replace(target)
+        if lifetime is not None:
+            timer = threading.Timer(lifetime, lambda: setattr(server, "should_exit", True))
+            timer.daemon = True
+            timer.start()
         server.run(sockets=[sock])
     finally:
         if timer is not None:

@@ -1,0 +1,38 @@
+"""``vidgen emulator serve``: the local emulator in the foreground (docs/emulator.md).
+
+The options, the banner and the way it stops are shared with ``python -m vidgen.emulator``
+(`vidgen.emulator._command`); this module only prints errors the ``vidgen`` way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..emulator._command import EPILOG, run_serve, serve_options
+from ._context import fail
+
+__all__ = ["emulator"]
+
+
+@click.group()
+def emulator() -> None:
+    """A local stand-in for video APIs: real videos, scripted faults, no key (docs/emulator.md)."""
+
+
+@emulator.command(epilog=EPILOG, context_settings={"max_content_width": 100})
+@serve_options
+def serve(**options: Any) -> None:
+    """Run the emulator in the foreground until Ctrl-C.
+
+    It prints each protocol's base URL and how to point the official openai SDK at it.
+    """
+    try:
+        run_serve(options, echo=lambda text: click.echo(text, err=True))
+    except OSError as exc:
+        where = f"{options['host']}:{options['port']}"
+        reason = exc.strerror or str(exc)
+        fail(f"cannot serve on {where}: {reason} (choose another --port, or --port 0)", 1)
+    except ValueError as exc:
+        fail(str(exc))
