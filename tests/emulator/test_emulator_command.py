@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-import vidgen.emulator._server as emulator_server
+import vidgen.emulator._command as emulator_command
 from vidgen.cli import cli
 from vidgen.emulator import __main__ as emulator_main
 from vidgen.emulator._command import banner, parse_model
@@ -168,7 +169,7 @@ def test_ctrl_c_is_a_clean_stop(monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted(**_: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(emulator_server, "serve", interrupted)
+    monkeypatch.setattr(emulator_command, "serve", interrupted)
     result = run("emulator", "serve", "--port", "0")
     assert result.exit_code == 0, result.output
     assert result.stderr.strip() == "vidgen emulator stopped"
@@ -176,7 +177,8 @@ def test_ctrl_c_is_a_clean_stop(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_both_commands_have_the_same_options() -> None:
     group = cli.commands["emulator"]
-    serve = group.commands["serve"]  # type: ignore[attr-defined]
+    serve = group.get_command(click.Context(group), "serve")  # type: ignore[attr-defined]
+    assert serve is not None
     names = sorted(p.name or "" for p in serve.params if p.name != "help")
     assert names == sorted(p.name or "" for p in emulator_main._command.params)
     assert {"port", "protocols", "faults", "speed", "port_file", "state_dir", "api_key"} <= set(

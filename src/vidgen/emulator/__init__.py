@@ -16,19 +16,19 @@ failed jobs. It counts what it receives, so a test can prove "exactly one submit
 From a shell: ``vidgen emulator serve --port 8000 --speed 10 --fault drop_after_submit``
 (or ``python -m vidgen.emulator`` with the same options). See docs/emulator.md.
 
-The names are imported on first use: the server (uvicorn) and the protocols load only
-when something asks for them, so a command that merely knows about the emulator (the
-``vidgen`` CLI, a provider's plugin module) starts as fast as before.
+The names are imported on first use, and `Emulator` imports the server (uvicorn,
+asyncio) and the protocols only when one is made: a module that merely names it (the
+``sandbox`` provider's, found by every ``vidgen`` command) costs next to nothing.
 """
 
 import importlib
 import typing
 
 if typing.TYPE_CHECKING:
-    from ._app import PROTOCOLS, EmulatorApp
+    from ._app import EmulatorApp
     from ._faults import FAULT_KINDS, Fault, parse_fault
     from ._jobs import ModelProfile, Timing
-    from ._server import Emulator, serve
+    from ._server import PROTOCOLS, Emulator, serve
     from ._stats import Stats
 
 __all__ = [
@@ -51,7 +51,7 @@ _HOMES = {
     "FAULT_KINDS": "._faults",
     "Fault": "._faults",
     "ModelProfile": "._jobs",
-    "PROTOCOLS": "._app",
+    "PROTOCOLS": "._server",
     "Stats": "._stats",
     "Timing": "._jobs",
     "parse_fault": "._faults",

@@ -17,19 +17,13 @@ import click
 
 from ._faults import FAULT_KINDS, PROTOCOL_NAMES, Fault, parse_fault
 from ._jobs import ModelProfile, Timing
+from ._server import BASE_PATHS, serve
 
 __all__ = ["banner", "parse_model", "run_serve", "serve_arguments", "serve_options"]
 
 _TRUE = ("1", "yes", "true", "on")
 _FALSE = ("0", "no", "false", "off")
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-#: Each protocol's root under the server's origin (as `Emulator.base_url` gives it).
-_ROOTS: Mapping[str, str] = {
-    "openai": "/v1",
-    "azure": "/openai/v1",
-    "aivideoapi": "/aivideoapi/v1",
-}
-
 #: The help's closing paragraph, in both commands.
 EPILOG = (
     "--fault takes KIND[:FIELD=VALUE,...], e.g. rate_limit:on=status,times=2 or "
@@ -268,7 +262,7 @@ def banner(
     lines = [f"vidgen emulator on {origin} (speed {speed:g}x, {key_note})"]
     width = max(len(name) for name in protocols)
     for name in protocols:
-        line = f"  {name:<{width}}  base_url {origin}{_ROOTS[name]}"
+        line = f"  {name:<{width}}  base_url {origin}{BASE_PATHS[name]}"
         if name == "azure":
             line += f"  (endpoint {origin})"
         lines.append(line)
@@ -296,8 +290,6 @@ def run_serve(options: Mapping[str, Any], *, echo: Callable[[str], object]) -> N
         OSError: the address cannot be listened on (a port in use, say).
         ValueError: an argument the options could not check is wrong.
     """
-    from ._server import serve  # the server (uvicorn) only when one is started
-
     arguments = serve_arguments(options)
 
     def ready(origin: str) -> None:

@@ -2,97 +2,37 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import uvicorn
-
-from ..media._deps import require_video
-from ._app import PROTOCOLS, EmulatorApp
-from ._faults import Fault, parse_fault
-from ._http import quiet_deliberate_drops
+from ._faults import PROTOCOL_NAMES, Fault, parse_fault
 from ._jobs import ModelProfile, Timing
-from ._stats import Stats
 
-__all__ = ["Emulator", "serve"]
+if TYPE_CHECKING:
+    from ._app import EmulatorApp
+    from ._stats import Stats
+    from ._uvicorn import BackgroundServer
+
+# The server (uvicorn, asyncio) and the protocols are imported when an emulator is made
+# or started, not with this module: a provider that names `Emulator` at import time (the
+# sandbox) must not slow down every `vidgen` command.
+PROTOCOLS = PROTOCOL_NAMES
+
+__all__ = ["BASE_PATHS", "Emulator", "PROTOCOLS", "serve"]
 
 #: Each protocol's root, as the provider's ``base_url`` setting wants it.
-_BASE_PATHS: Mapping[str, str] = {
+BASE_PATHS: Mapping[str, str] = {
     "openai": "/v1",
     "azure": "/openai/v1",
     "aivideoapi": "/aivideoapi/v1",
 }
 _START_TIMEOUT = 10.0
-
-
-class _BackgroundServer(uvicorn.Server):
-    """uvicorn without signal handlers: signals can only be caught on the main thread,
-    and a test process's Ctrl-C belongs to the test runner."""
-
-    def install_signal_handlers(self) -> None:  # uvicorn < 0.29
-        pass
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:  # uvicorn >= 0.29
-        yield
-
-
-class _ForegroundServer(uvicorn.Server):
-    """uvicorn for the foreground: Ctrl-C (or SIGTERM) is a normal stop.
-
-    uvicorn shuts down gracefully on those signals and then raises them again, so that
-    an embedding program sees them; a SIGTERM raised again ends the process before
-    `serve` can remove its temporary renders. Here the signal only stops the server, and
-    `serve` returns (a second Ctrl-C still forces the exit).
-    """
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        names = ("SIGINT", "SIGTERM", "SIGBREAK")
-        handled = [getattr(signal, name) for name in names if hasattr(signal, name)]
-        originals = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
-        try:
-            yield
-        finally:
-            for sig, handler in originals.items():
-                signal.signal(sig, handler)
-
-
-def _listening_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say they are TCP,
-    # and with Nagle on, every answer (headers, then body) waits 40 ms for a delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    # Listening before the port is announced: early clients wait in the backlog.
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
-def _config(app: EmulatorApp, log_level: str, *, quiet: bool) -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        log_config=None if quiet else uvicorn.config.LOGGING_CONFIG,
-        log_level=log_level,
-        access_log=not quiet,
-        lifespan="on",
-        http="h11",
-        ws="none",
-        timeout_graceful_shutdown=1,
-    )
 
 
 class Emulator:
@@ -148,7 +88,9 @@ class Emulator:
         self._port = port
         self.require_video = require_video
         self.log_level = log_level
-        self.app = EmulatorApp(
+        from ._app import EmulatorApp
+
+        self.app: EmulatorApp = EmulatorApp(
             protocols=protocols,
             speed=speed,
             clock=clock,
@@ -161,7 +103,7 @@ class Emulator:
             public_url=public_url,
             prerender=prerender,
         )
-        self._server: _BackgroundServer | None = None
+        self._server: BackgroundServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
 
@@ -190,12 +132,16 @@ class Emulator:
                 "a stopped emulator cannot start again: make a new one (on the same "
                 "state_dir to keep its jobs)"
             )
+        from ..media._deps import require_video
+        from ._http import quiet_deliberate_drops
+        from ._uvicorn import BackgroundServer, config, listening_socket
+
         if self.require_video:
             require_video()
         quiet_deliberate_drops()
-        sock = _listening_socket(self.host, self._port)
+        sock = listening_socket(self.host, self._port)
         self._port = sock.getsockname()[1]
-        server = _BackgroundServer(_config(self.app, self.log_level, quiet=True))
+        server = BackgroundServer(config(self.app, self.log_level, quiet=True))
         thread = threading.Thread(
             target=server.run,
             kwargs={"sockets": [sock]},
@@ -261,11 +207,11 @@ class Emulator:
         Raises:
             ValueError: an unknown protocol.
         """
-        if protocol not in _BASE_PATHS:
+        if protocol not in BASE_PATHS:
             raise ValueError(
-                f"unknown protocol {protocol!r}; the emulator speaks {', '.join(_BASE_PATHS)}"
+                f"unknown protocol {protocol!r}; the emulator speaks {', '.join(BASE_PATHS)}"
             )
-        return self.url + _BASE_PATHS[protocol]
+        return self.url + BASE_PATHS[protocol]
 
     # -- faults and stats -------------------------------------------------------------------
 
@@ -327,6 +273,10 @@ def serve(
         OSError: the address cannot be listened on (a port in use, say).
         ValueError: an argument is wrong (an unknown protocol, a speed of 0).
     """
+    from ._app import EmulatorApp
+    from ._http import quiet_deliberate_drops
+    from ._uvicorn import ForegroundServer, config, listening_socket
+
     app = EmulatorApp(
         protocols=protocols,
         speed=speed,
@@ -342,14 +292,14 @@ def serve(
     quiet_deliberate_drops()
     timer = None
     try:
-        sock = _listening_socket(host, port)
-        server = _ForegroundServer(_config(app, log_level, quiet=False))
+        sock = listening_socket(host, port)
+        server = ForegroundServer(config(app, log_level, quiet=False))
         bound = sock.getsockname()[1]
         origin = f"http://{f'[{host}]' if ':' in host else host}:{bound}"
         if on_ready is not None:
             on_ready(origin)
         elif log_level in ("info", "debug", "trace"):
-            roots = ", ".join(f"{name} {origin}{_BASE_PATHS[name]}" for name in app.protocols)
+            roots = ", ".join(f"{name} {origin}{BASE_PATHS[name]}" for name in app.protocols)
             print(f"vidgen emulator on {origin}: {roots}", file=sys.stderr, flush=True)
         if port_file is not None:
             # Written last: whoever waits for it can use the server at once.
