@@ -274,3 +274,24 @@ def test_serve_in_a_process_round_trips_the_openai_sdk(tmp_path: Path) -> None:
     path.write_bytes(data)
     info = probe_video(path)
     assert (info.width, info.height) == (160, 90)
+
+
+def test_a_quote_never_loads_the_emulator_server(tmp_path: Path) -> None:
+    # The sandbox provider names the emulator at import time, and every command finds
+    # it; the server (uvicorn, asyncio) and the protocols load only when one starts.
+    code = (
+        "import sys\n"
+        "sys.argv = ['vidgen', 'quote', '--seconds', '8', '--aspect', '16:9']\n"
+        "from vidgen.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('uvicorn', 'asyncio', 'vidgen.emulator._app', 'vidgen.emulator._command')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.__stdout__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
