@@ -8,12 +8,14 @@ at two sizes (30 MB and 300 MB by default), into a file, durably:
     (b) raw loop   httpx streaming by hand: part file, SHA-256, fsync, rename
                    (benchmarks/_support.py)
 
-Each sample runs in a fresh child process, which times only the download (the client is
+Each sample runs in a fresh child process, which times only the downloads (the client is
 made and the connection opened first) and reports its own peak resident memory
-(``VmHWM`` from /proc, else ``ru_maxrss``) and how much the peak grew during the
-download. The emulator serves synthetic content (``ModelProfile.synthetic_bytes``), made
-once, so nothing is rendered. Kinds are interleaved, in a new random order each round,
-after a warm-up round.
+(``VmHWM`` from /proc, else ``ru_maxrss``) and how much the peak grew while downloading.
+A sample downloads the file again until about 300 MB have come (``--total-mb``: ten
+30 MB downloads, one 300 MB download): a single 30 MB download lasts a tenth of a
+second, too short to time on a shared machine. The emulator serves synthetic content
+(``ModelProfile.synthetic_bytes``), made once, so nothing is rendered. Kinds are
+interleaved, in a new random order each round, after a warm-up round.
 
     python benchmarks/download.py                    # 5 rounds at 30 MB and 300 MB
     python benchmarks/download.py -n 9 --sizes 30,300
@@ -44,6 +46,7 @@ import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, {here!r})
 kind, base_url, job_id, target, ledger = sys.argv[1:6]
+repeat = int(sys.argv[6])
 
 
 def peak_kib():
@@ -65,25 +68,33 @@ if kind == "vidgen":
     )
     job = client.get(job_id)  # a finished job, and an open connection
     before = peak_kib()
-    started = time.perf_counter()
-    path = client.download(job, target)
-    seconds = time.perf_counter() - started
+    seconds = 0.0
+    for _ in range(repeat):
+        Path(target).unlink(missing_ok=True)
+        started = time.perf_counter()
+        client.download(job, target)
+        seconds += time.perf_counter() - started
 else:
     import httpx
     from _support import durable_download
     http = httpx.Client(headers={{"Authorization": "Bearer bench-key"}}, timeout=120)
     http.get(f"{{base_url}}/videos/{{job_id}}").raise_for_status()
     before = peak_kib()
-    started = time.perf_counter()
-    durable_download(http, f"{{base_url}}/videos/{{job_id}}/content", Path(target))
-    seconds = time.perf_counter() - started
+    seconds = 0.0
+    for _ in range(repeat):
+        Path(target).unlink(missing_ok=True)
+        started = time.perf_counter()
+        durable_download(http, f"{{base_url}}/videos/{{job_id}}/content", Path(target))
+        seconds += time.perf_counter() - started
 size = Path(target).stat().st_size
-print(json.dumps({{"seconds": seconds, "bytes": size, "before": before, "peak": peak_kib()}}))
+print(json.dumps({{
+    "seconds": seconds, "bytes": size * repeat, "size": size, "before": before, "peak": peak_kib()
+}}))
 """
 
 
 def _sample(
-    python: str, kind: str, base_url: str, job_id: str, folder: Path, expected: int
+    python: str, kind: str, base_url: str, job_id: str, folder: Path, expected: int, repeat: int
 ) -> dict[str, float]:
     target = folder / f"{kind}.mp4"
     ledger = folder / "ledger.sqlite3"
@@ -97,6 +108,7 @@ def _sample(
             job_id,
             str(target),
             str(ledger),
+            str(repeat),
         ],
         capture_output=True,
         text=True,
@@ -107,8 +119,8 @@ def _sample(
     if result.returncode != 0:
         raise SystemExit(f"a {kind} sample failed:\n{result.stderr.strip()}")
     data: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
-    if data["bytes"] != expected:
-        raise SystemExit(f"a {kind} sample saved {data['bytes']} bytes, not {expected}")
+    if data["size"] != expected:
+        raise SystemExit(f"a {kind} sample saved {data['size']} bytes, not {expected}")
     return data
 
 
@@ -119,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--rounds", type=int, default=5, help="samples of each kind")
     parser.add_argument(
         "--sizes", default="30,300", help="comma-separated sizes in MB (10^6 bytes)"
+    )
+    parser.add_argument(
+        "--total-mb",
+        type=float,
+        default=300.0,
+        help="each sample downloads the file again until this much has come (default 300 MB: "
+        "ten 30 MB downloads, one 300 MB download), so small files are not timed on 0.1 s",
     )
     parser.add_argument("--python", default=sys.executable, help="the interpreter to measure")
     parser.add_argument("--seed", type=int, default=None, help="seed for the sample order")
@@ -141,16 +160,17 @@ def main(argv: list[str] | None = None) -> int:
         with httpx.Client(timeout=60) as http:
             jobs = {size: create_job(http, base_url, f"bench{size}") for size in sizes}
         for size in sizes:
+            repeat = max(1, round(args.total_mb * 1_000_000 / size))
             kinds = ("vidgen", "raw")
             for kind in kinds:  # warm-up: the synthetic file, the page cache, the ledger
-                _sample(args.python, kind, base_url, jobs[size], Path(folder), size)
+                _sample(args.python, kind, base_url, jobs[size], Path(folder), size, 1)
             results[size] = {kind: [] for kind in kinds}
             for _ in range(args.rounds):
                 order = list(kinds)
                 rng.shuffle(order)
                 for kind in order:
                     results[size][kind].append(
-                        _sample(args.python, kind, base_url, jobs[size], Path(folder), size)
+                        _sample(args.python, kind, base_url, jobs[size], Path(folder), size, repeat)
                     )
 
     print(
