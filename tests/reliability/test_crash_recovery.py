@@ -193,9 +193,8 @@ class Running:
         return self._result
 
     def kill(self) -> None:
-        """Make sure it is gone (a frozen process is woken first, to die)."""
+        """SIGKILL it unless it has ended (a frozen process dies too)."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
             self.process.kill()
         self.finish(timeout=30)
 
@@ -219,9 +218,10 @@ def test_killed_while_waiting_then_resume_finishes(world: Any, tmp_path: Path) -
     # The job takes 3 s: long enough to be killed while polling, short enough to wait for.
     server, env = world("--render-base", "3")
     generate = Running(GENERATE, env, tmp_path, "generate")
-    server.wait_for(lambda s: s["total_polls"] >= 2, "two polls")
-    generate.signal(signal.SIGKILL)
-    generate.finish(timeout=30)
+    try:
+        server.wait_for(lambda s: s["total_polls"] >= 2, "two polls")
+    finally:
+        generate.kill()  # SIGKILL
 
     assert not (tmp_path / "out.mp4").exists()
     (job_id,) = server.job_ids()
@@ -249,9 +249,10 @@ def test_killed_while_downloading_then_resume_continues_with_range(
     # The first download trickles (a 320x180 video of about 50 kB, at 10 kB/s).
     server, env = world("--fault", "slow_download:bytes_per_second=10000")
     generate = Running(GENERATE, env, tmp_path, "generate")
-    server.wait_for(lambda s: s["bytes_sent"] >= 15000, "part of the download")
-    generate.signal(signal.SIGKILL)
-    generate.finish(timeout=30)
+    try:
+        server.wait_for(lambda s: s["bytes_sent"] >= 15000, "part of the download")
+    finally:
+        generate.kill()  # SIGKILL
 
     assert not (tmp_path / "out.mp4").exists()
     parts = list(tmp_path.glob(".out.mp4.*.part"))
