@@ -211,6 +211,12 @@ def serve_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Emulated seconds from completion until content expires.",
         ),
         click.option(
+            "--max-running",
+            type=click.IntRange(min=1),
+            help="Answer a submit with 429 while this many jobs are unfinished, as a "
+            "vendor's per-account concurrency cap does.",
+        ),
+        click.option(
             "--poll-after",
             type=seconds,
             default=defaults.poll_after,
@@ -237,6 +243,7 @@ def serve_arguments(options: Mapping[str, Any]) -> dict[str, Any]:
             retention=options["retention"],
             poll_after=options["poll_after"],
         ),
+        "max_running": options["max_running"],
         "models": options["models"],
         "faults": options["faults"],
         "state_dir": options["state_dir"],

@@ -63,6 +63,8 @@ class Emulator:
         prerender: render videos as soon as jobs complete.
         require_video: fail at `start` unless PyAV and Pillow are installed.
         log_level: uvicorn's log level.
+        max_running: answer a submit with 429 while this many jobs are unfinished, as a
+            vendor's per-account concurrency cap does (None: no cap).
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class Emulator:
         prerender: bool = False,
         require_video: bool = False,
         log_level: str = "warning",
+        max_running: int | None = None,
     ) -> None:
         self.host = host
         self._port = port
@@ -102,6 +105,7 @@ class Emulator:
             api_key=api_key,
             public_url=public_url,
             prerender=prerender,
+            max_running=max_running,
         )
         self._server: BackgroundServer | None = None
         self._thread: threading.Thread | None = None
@@ -254,6 +258,7 @@ def serve(
     lifetime: float | None = None,
     log_level: str = "info",
     on_ready: Callable[[str], object] | None = None,
+    max_running: int | None = None,
 ) -> None:
     """Run the emulator in the foreground until interrupted (or for ``lifetime`` seconds).
 
@@ -288,6 +293,7 @@ def serve(
         api_key=api_key,
         public_url=public_url,
         prerender=prerender,
+        max_running=max_running,
     )
     quiet_deliberate_drops()
     timer = None

@@ -29,6 +29,7 @@ def emulator(
     api_key: str | None = None,
     prerender: bool = False,
     require_video: bool = False,
+    max_running: int | None = None,
 ) -> Emulator:
     """A started emulator on 127.0.0.1 for a test: jobs finish fast and videos are tiny.
 
@@ -69,6 +70,8 @@ def emulator(
         prerender: render each video as soon as its job completes.
         require_video: fail at once, with `vidgen.ConfigError`, when the ``video``
             extra (PyAV and Pillow) is missing, rather than on the first download.
+        max_running: answer a submit with 429 while this many jobs are unfinished (a
+            vendor's per-account concurrency cap); None for no cap.
 
     Returns:
         The running `vidgen.emulator.Emulator`; ``base_url("openai")``, ``stats()``,
@@ -94,5 +97,6 @@ def emulator(
         api_key=api_key,
         prerender=prerender,
         require_video=require_video,
+        max_running=max_running,
     )
     return running.start()
