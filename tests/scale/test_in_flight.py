@@ -164,7 +164,8 @@ def test_an_account_is_its_key_at_its_endpoint_and_the_key_never_shows() -> None
 
 def test_a_thread_over_the_limit_waits_for_a_slot() -> None:
     semaphore = SLOTS.for_thread("test|slots|", 2)
-    assert semaphore.acquire(timeout=1) and semaphore.acquire(timeout=1)
+    assert semaphore.acquire(timeout=1)
+    assert semaphore.acquire(timeout=1)
     assert SLOTS.in_use("test|slots|", 2) == 2
     started = time.monotonic()
     assert not semaphore.acquire(timeout=0.1)  # a third waits (here: gives up after 0.1 s)
