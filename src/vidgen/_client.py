@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar, get_args
@@ -288,12 +289,15 @@ class _BaseClient:
         *,
         group_id: str | None = None,
         item_key: str | None = None,
+        checked: bool = False,
     ) -> list[tuple[Env, Attempt, SubmitNote]]:
         target = None
         if output is not None:
             # Whether it may be replaced is decided when it is downloaded; that it can
-            # be written at all is decided now, before the job is paid for.
-            target = str(check_output_path(output, overwrite=True).resolve())
+            # be written at all is decided now, before the job is paid for (``checked``:
+            # the caller just did).
+            path = Path(output) if checked else check_output_path(output, overwrite=True)
+            target = str(path.resolve())
         steps = []
         for attempt in plan.attempts:
             env = self._env_for(attempt).ready()
@@ -464,7 +468,9 @@ class _BaseClient:
             on_progress(job)
         env, known = self._route(job)
         job = yield from wait_flow(env, known, timeout, on_progress)
-        target = self._download_args(path, 0, "video", overwrite)
+        # Checked before the submit; checked again (off an async loop) in case the file
+        # appeared meanwhile.
+        target: Path = yield Work(partial(check_output_path, path, overwrite=overwrite))
         expected: Expected = yield Work(self._expected, (env, job))
         return (yield from download_flow(env, job, target, 0, "video", expected, self.delivery))
 
@@ -755,7 +761,7 @@ class Client(_BaseClient):
         timeout = check_timeout(timeout)
         if isinstance(request, VideoRequest):
             request = self.fetch_references(request)
-        steps = self._steps(self._as_plan(request), path)
+        steps = self._steps(self._as_plan(request), path, checked=True)
         flow = self._generate_flow(steps, path, timeout, on_progress, overwrite)
         return self._run(flow, steps[0][0])
 
@@ -1015,12 +1021,12 @@ class AsyncClient(_BaseClient):
         overwrite: bool = False,
     ) -> Path:
         """Async `Client.generate`."""
-        check_output_path(path, overwrite=overwrite)
+        await _off_loop(partial(check_output_path, path, overwrite=overwrite))
         timeout = check_timeout(timeout)
         if isinstance(request, VideoRequest):
             request = await self.fetch_references(request)
         plan = await _off_loop(self._as_plan, request)  # reads the ledger's day total
-        steps = self._steps(plan, path)
+        steps = self._steps(plan, path, checked=True)
         flow = self._generate_flow(steps, path, timeout, on_progress, overwrite)
         return await self._run(flow, steps[0][0])
 
