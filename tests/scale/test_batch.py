@@ -117,7 +117,7 @@ def test_a_custom_id_names_one_request(emu: emulator_module.Emulator, tmp_path: 
         c.batch(requests(2), tmp_path / "v")
         changed = requests(2)
         changed["ad-1"] = vidgen.VideoRequest(prompt="something else", model=MODEL, duration=4)
-        with pytest.raises(vidgen.InvalidInput, match="ad-1.*already used"):
+        with pytest.raises(vidgen.InvalidInput, match=r"ad-1.*already used"):
             c.batch(changed, tmp_path / "v")
     assert emu.stats().total_submits == 2
 
