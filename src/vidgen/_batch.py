@@ -637,42 +637,56 @@ def work_on_items(
     )
     renewer.start()
     finished = 0
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="vidgen-batch")
+    interrupted = False
     try:
-        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="vidgen-batch") as pool:
-            while True:
-                free = concurrency - len(running)
-                claimed = (
-                    ledger.claim_items(group_id, free, lease=lease)
-                    if free and not should_stop()
-                    else []
-                )
-                for item in claimed:
-                    prepared = work_for(item)
-                    if isinstance(prepared, BatchResult):
-                        _finish(ledger, item, prepared, lease)
-                        finished += 1
-                        if on_result is not None:
-                            on_result(prepared)
-                        continue
-                    work, line = prepared
-                    with lock:
-                        running[pool.submit(work.run, line)] = item
-                if not running:
-                    if idle_wait is None or should_stop():
-                        return finished
-                    stop.wait(idle_wait)
-                    continue
-                done, _ = wait(list(running), timeout=idle_wait, return_when=FIRST_COMPLETED)
-                for future in done:
-                    with lock:
-                        item = running.pop(future)
-                    result = future.result()
-                    _finish(ledger, item, result, lease)
+        while True:
+            free = concurrency - len(running)
+            claimed = (
+                ledger.claim_items(group_id, free, lease=lease)
+                if free and not should_stop()
+                else []
+            )
+            for item in claimed:
+                prepared = work_for(item)
+                if isinstance(prepared, BatchResult):
+                    _finish(ledger, item, prepared, lease)
                     finished += 1
                     if on_result is not None:
-                        on_result(result)
+                        on_result(prepared)
+                    continue
+                work, line = prepared
+                with lock:
+                    running[pool.submit(work.run, line)] = item
+            if not running:
+                if should_stop():
+                    return finished
+                if idle_wait is None:
+                    if not ledger.claimed_items(group_id):
+                        return finished
+                    # Lines another worker holds: done by it, or taken up here once its
+                    # lease runs out (a worker that died).
+                    stop.wait(min(max(lease.total_seconds() / 4, 0.05), 1.0))
+                    continue
+                stop.wait(idle_wait)
+                continue
+            done, _ = wait(list(running), timeout=idle_wait, return_when=FIRST_COMPLETED)
+            for future in done:
+                with lock:
+                    item = running.pop(future)
+                result = future.result()
+                _finish(ledger, item, result, lease)
+                finished += 1
+                if on_result is not None:
+                    on_result(result)
+    except KeyboardInterrupt:
+        # The lines in hand keep their ledger rows: a later run or another worker
+        # carries on with them once their lease runs out. Do not wait for them here.
+        interrupted = True
+        raise
     finally:
         stop.set()
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
         renewer.join(5)
 
 
@@ -722,7 +736,7 @@ def run_batch(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InvalidInput(f"concurrency must be 1 or more, not {workers!r}", param="concurrency")
     lease = lease or DEFAULT_LEASE
-    target = Path(folder)
+    target = Path(folder).absolute()
     if target.exists() and not target.is_dir():
         raise InvalidInput(
             f"{target} is a file; give a folder for the batch's videos", param="folder"

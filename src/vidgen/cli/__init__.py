@@ -19,6 +19,7 @@ import click
 from .._clock import system_clock
 from .._exceptions import VidgenError
 from .._version import __version__
+from ._batch import batch, worker
 from ._context import fail
 from ._emulator import emulator
 from ._film import storyboard
@@ -84,6 +85,8 @@ for _command in (
     quote,
     generate,
     storyboard,
+    batch,
+    worker,
     submit,
     status,
     wait,
