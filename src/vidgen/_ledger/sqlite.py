@@ -87,6 +87,9 @@ class _Tx:
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.db.execute(sql, tuple(params)).rowcount
 
+    def many(self, sql: str, params: Sequence[Sequence[Any]]) -> int:
+        return self.db.executemany(sql, [tuple(p) for p in params]).rowcount
+
 
 class SQLiteBackend:
     """One SQLite file. Safe to share between threads of one process and between processes.
