@@ -16,16 +16,42 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["FINISHED", "VERSION", "ddl", "migrate_v1", "migrate_v2"]
+__all__ = [
+    "FINISHED",
+    "READ_INDEXES",
+    "VERSION",
+    "ddl",
+    "finished_when",
+    "migrate_v1",
+    "migrate_v2",
+    "missing_indexes",
+]
 
 VERSION = 3
 
+
+def finished_when(
+    *,
+    submit_state: str = "submit_state",
+    problem: str = "problem",
+    status: str = "status",
+    output_path: str = "output_path",
+) -> str:
+    """Whether a row has anything left to do, as an SQL expression.
+
+    Each argument is the SQL for that column's value: by default the column itself. An
+    UPDATE passes the new values it sets (``status="?"``), since SET reads the old row; so
+    one statement both changes a row and says whether it is finished.
+    """
+    return (
+        f"CASE WHEN {submit_state} = 'rejected' OR {problem} IS NOT NULL "
+        f"OR {status} IN ('failed', 'cancelled') "
+        f"OR ({status} = 'succeeded' AND {output_path} IS NOT NULL) THEN 1 ELSE 0 END"
+    )
+
+
 #: Whether a row has anything left to do, as an SQL expression over its own columns.
-FINISHED = (
-    "CASE WHEN submit_state = 'rejected' OR problem IS NOT NULL "
-    "OR status IN ('failed', 'cancelled') "
-    "OR (status = 'succeeded' AND output_path IS NOT NULL) THEN 1 ELSE 0 END"
-)
+FINISHED = finished_when()
 
 _JOBS_COLUMNS = """
     created_at     TEXT NOT NULL,
@@ -108,6 +134,25 @@ CREATE INDEX IF NOT EXISTS jobs_by_day ON jobs(day);
 CREATE INDEX IF NOT EXISTS events_by_job ON events(ledger_id);
 """
 
+#: Indexes that serve the everyday reads (no new columns or tables, so no new version: a
+#: ledger without them is still version 3 and they are added when it is next opened).
+#: Each covers its query, so the query reads the index alone: the daily-spend check reads
+#: one day's entries; the spend totals read succeeded jobs' amounts, never the rows.
+READ_INDEXES = {
+    "jobs_committed": "CREATE INDEX IF NOT EXISTS jobs_committed ON jobs"
+    "(day, submit_state, status, amount_micros)",
+    "jobs_spend": "CREATE INDEX IF NOT EXISTS jobs_spend ON jobs"
+    "(day, profile, provider, currency, amount_micros) WHERE status = 'succeeded'",
+    "groups_running": "CREATE INDEX IF NOT EXISTS groups_running ON groups(kind) "
+    "WHERE status = 'running'",
+}
+
+
+def missing_indexes(names: set[str]) -> list[str]:
+    """The statements creating the `READ_INDEXES` not among ``names``."""
+    return [sql for name, sql in READ_INDEXES.items() if name not in names]
+
+
 _OTHER_TABLES = """
 CREATE TABLE IF NOT EXISTS spend_archive (
     day      TEXT NOT NULL,
@@ -142,7 +187,7 @@ def ddl(dialect: str) -> list[str]:
         + _INDEXES
         + _V3_TABLES
     )
-    return [s.strip() for s in text.split(";") if s.strip()]
+    return [s.strip() for s in text.split(";") if s.strip()] + list(READ_INDEXES.values())
 
 
 def migrate_v1(run: Callable[[str], object]) -> None:
