@@ -59,7 +59,7 @@ from .entry import (
 )
 from .location import describe_location, ledger_location
 from .postgres import PostgresBackend
-from .schema import VERSION, ddl, finished_when, migrate_v1, migrate_v2, missing_indexes
+from .schema import MAY_BILL, VERSION, ddl, finished_when, index_changes, migrate_v1, migrate_v2
 from .sqlite import SQLiteBackend
 
 __all__ = ["HOME_ENV", "Claim", "Group", "Item", "Ledger", "default_home"]
@@ -293,7 +293,7 @@ class Ledger:
                 f"{version}; this vidgen reads up to {VERSION}). Upgrade vidgen "
                 "(pip install -U vidgen), or point VIDGEN_HOME (or VIDGEN_LEDGER_URL) elsewhere"
             )
-        if version == VERSION and not missing_indexes(names):
+        if version == VERSION and not index_changes(names):
             return
         if self.readonly:
             if version == VERSION:
@@ -326,7 +326,7 @@ class Ledger:
                     migrate_v2(tx.run)
                 log.info("upgraded the job ledger %s to version %d", self.where, VERSION)
             if version != 0:
-                for statement in missing_indexes(backend.names(tx)):
+                for statement in index_changes(backend.names(tx)):
                     tx.run(statement)
             if version < VERSION:
                 tx.run(
@@ -500,10 +500,40 @@ class Ledger:
             )
         return {str(r["job_id"]) for r in found}
 
+    def _news(
+        self, job: Job, endpoint: str, job_json: str, usage: str | None, now: dt.datetime
+    ) -> bool:
+        """Whether a status seen tells the ledger anything: a job it holds, seen differently
+        from what it holds, or whose claim by this process is half-way to lapsing.
+
+        Polling mostly sees the same answer again; this read (no write lock, no commit to
+        make durable) spares the ledger a commit for each of those.
+        """
+        with self._backend.read() as tx:
+            known = tx.one(
+                "SELECT job, usage, claimed_by, claimed_until FROM jobs WHERE provider = ? "
+                "AND job_id = ? AND (endpoint = ? OR endpoint = '') "
+                "ORDER BY ledger_id DESC LIMIT 1",
+                (job.provider, job.id, endpoint),
+            )
+        if known is None:
+            return False
+        if known["job"] != job_json or (usage is not None and known["usage"] != usage):
+            return True
+        if known["claimed_by"] != self.owner or not known["claimed_until"]:
+            return False
+        left = dt.datetime.fromisoformat(known["claimed_until"]) - now
+        return left < DEFAULT_LEASE / 2
+
     def _seen(self, job: Job, endpoint: str, at: str) -> None:
         if self._empty:
             return
-        lease = _stamp(self._now() + DEFAULT_LEASE)
+        now = self._now()
+        job_json = json.dumps(job_to_dict(job, raw=True), default=str)
+        usage = _usage_json(job)
+        if not self._news(job, endpoint, job_json, usage, now):
+            return
+        lease = _stamp(now + DEFAULT_LEASE)
         with self._backend.write() as tx:
             row = self._row_of(tx, job.provider, endpoint, job.id)
             if row is None:
@@ -518,9 +548,9 @@ class Ledger:
                     job.status.value,
                     job.progress,
                     job.expires_at.isoformat() if job.expires_at else None,
-                    json.dumps(job_to_dict(job, raw=True), default=str),
+                    job_json,
                     at,
-                    _usage_json(job),
+                    usage,
                     _finished(row, status=job.status.value),
                     lease if mine else row["claimed_until"],
                     ledger_id,
@@ -769,11 +799,10 @@ class Ledger:
             return self._committed(tx, day)
 
     def _committed(self, tx: Tx, day: dt.date) -> Decimal:
+        # Reads the partial index jobs_committed alone: one day's submits that may bill.
         row = tx.one(
-            "SELECT SUM(amount_micros) AS micros FROM jobs WHERE day = ? "
-            "AND amount_micros IS NOT NULL AND submit_state != ? "
-            "AND (status IS NULL OR status NOT IN (?, ?))",
-            (day.isoformat(), REJECTED.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value),
+            f"SELECT SUM(amount_micros) AS micros FROM jobs WHERE day = ? AND {MAY_BILL}",
+            (day.isoformat(),),
         )
         micros = int(row["micros"]) if row and row["micros"] is not None else 0
         return Decimal(micros).scaleb(-6).normalize() if micros else Decimal(0)
