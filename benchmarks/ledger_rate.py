@@ -52,7 +52,9 @@ START = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
 
 def _attempt() -> Attempt:
     provider = vidgen.get_provider("openai")
-    request = vidgen.VideoRequest(prompt="a paper boat on a rainy street, evening light", duration=8)
+    request = vidgen.VideoRequest(
+        prompt="a paper boat on a rainy street, evening light", duration=8
+    )
     fitted = provider.fit(request, policy="nearest", allow_retired=True)
     return Attempt(provider="openai", profile="studio", fitted=fitted, quote=provider.quote(fitted))
 
@@ -82,7 +84,10 @@ def lives(jobs: int, attempt: Attempt) -> list[tuple[SubmitStarting, list[Event]
         job_id = f"video_{uuid.uuid4().hex}"
         later: list[Event] = [
             SubmitAccepted(
-                at=at, ledger_id=None, job=_job(job_id, vidgen.JobStatus.QUEUED, 0), endpoint=ENDPOINT
+                at=at,
+                ledger_id=None,
+                job=_job(job_id, vidgen.JobStatus.QUEUED, 0),
+                endpoint=ENDPOINT,
             )
         ]
         for status, progress in (
@@ -129,7 +134,9 @@ def run_bare(path: Path, jobs: int) -> float:
         "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT, status TEXT, "
         "request TEXT, job TEXT, output_path TEXT)"
     )
-    request = json.dumps({"prompt": "a paper boat on a rainy street", "seconds": 8} | {"x": "y" * 300})
+    request = json.dumps(
+        {"prompt": "a paper boat on a rainy street", "seconds": 8} | {"x": "y" * 300}
+    )
     started = time.perf_counter()
     for n in range(jobs):
         job_id = f"video_{uuid.uuid4().hex}"
@@ -184,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     base = statistics.median(rates["bare"])
     mine = statistics.median(rates["ledger"])
     print(f"{'row':<14}{'median jobs/s':>14}{'min':>10}{'max':>10}")
-    for label, key in (("(b) baseline", "bare"), ("(a) ledger", "ledger"), ("(p) postgres", "postgres")):
+    for label, key in (
+        ("(b) baseline", "bare"),
+        ("(a) ledger", "ledger"),
+        ("(p) postgres", "postgres"),
+    ):
         if rates[key]:
             values = rates[key]
             print(

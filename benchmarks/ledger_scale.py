@@ -61,20 +61,58 @@ def _row(n: int, total: int) -> tuple[Any, ...]:
     job_id = f"video_{n:08d}"
     failed = n % 50 == 0
     status = "failed" if failed else "succeeded"
-    request = {"prompt": f"shot {n}: a paper boat on a rainy street", "model": "sora-2",
-               "size": "1280x720", "seconds": 8}
-    quote_data = {"amount": "0.80", "currency": "USD", "unit_price": "0.10",
-                  "billed_seconds": 8, "source": "https://example.com/pricing", "as_of": "2026-11-01"}
-    job = {"id": job_id, "provider": "openai", "model": "sora-2", "status": status,
-           "progress": 100, "created_at": stamp, "seconds": 8, "size": "1280x720",
-           "outputs": [], "raw": {"id": job_id, "status": status}}
+    request = {
+        "prompt": f"shot {n}: a paper boat on a rainy street",
+        "model": "sora-2",
+        "size": "1280x720",
+        "seconds": 8,
+    }
+    quote_data = {
+        "amount": "0.80",
+        "currency": "USD",
+        "unit_price": "0.10",
+        "billed_seconds": 8,
+        "source": "https://example.com/pricing",
+        "as_of": "2026-11-01",
+    }
+    job = {
+        "id": job_id,
+        "provider": "openai",
+        "model": "sora-2",
+        "status": status,
+        "progress": 100,
+        "created_at": stamp,
+        "seconds": 8,
+        "size": "1280x720",
+        "outputs": [],
+        "raw": {"id": job_id, "status": status},
+    }
     output = None if failed else f"/renders/{job_id}.mp4"
     return (
-        stamp, stamp, day.isoformat(), f"studio{n % 4}", "openai", "https://api.example/v1",
-        "sora-2", "{}", json.dumps(request), "accepted", job_id, status, 100,
-        json.dumps(quote_data), "0.80", 800_000, "USD", json.dumps(job), output, output,
-        None if failed else 5_000_000, None if failed else "0" * 64,
-        None if failed else stamp, 1,
+        stamp,
+        stamp,
+        day.isoformat(),
+        f"studio{n % 4}",
+        "openai",
+        "https://api.example/v1",
+        "sora-2",
+        "{}",
+        json.dumps(request),
+        "accepted",
+        job_id,
+        status,
+        100,
+        json.dumps(quote_data),
+        "0.80",
+        800_000,
+        "USD",
+        json.dumps(job),
+        output,
+        output,
+        None if failed else 5_000_000,
+        None if failed else "0" * 64,
+        None if failed else stamp,
+        1,
     )
 
 
@@ -133,14 +171,19 @@ def measure(location: str | Path, runs: int, home: Path | None) -> dict[str, flo
     return found
 
 
-def run(kind: str, make: Callable[[int], tuple[str | Path, Path | None]], runs: int) -> dict[int, dict[str, float]]:
+def run(
+    kind: str, make: Callable[[int], tuple[str | Path, Path | None]], runs: int
+) -> dict[int, dict[str, float]]:
     results = {}
     for size in SIZES:
         location, home = make(size)
         with vidgen.Ledger(location) as ledger:
             started = time.perf_counter()
             fill(ledger, size)
-            print(f"{kind}: {size:,} rows made in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+            print(
+                f"{kind}: {size:,} rows made in {time.perf_counter() - started:.2f} s",
+                file=sys.stderr,
+            )
         results[size] = measure(location, runs, home)
     return results
 
@@ -190,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
             with psycopg.connect(args.postgres, autocommit=True) as db:
                 for schema in schemas:
                     db.execute(f"DROP SCHEMA {schema} CASCADE")
-    print(f"\nresume at 100k / at 100: {', '.join(f'{r:.2f}' for r in ratios)} (target <= {TARGET})")
+    print(
+        f"\nresume at 100k / at 100: {', '.join(f'{r:.2f}' for r in ratios)} (target <= {TARGET})"
+    )
     return 1 if args.check and max(ratios) > TARGET else 0
 
 
