@@ -16,7 +16,7 @@ from .._client import Client
 from .._config import load_config
 from .._exceptions import ConfigError
 from .._files import safe_file_name
-from .._ledger import Ledger, LedgerEntry, SubmitState
+from .._ledger import Ledger, LedgerEntry, SubmitState, ledger_location
 from .._models import Job, JobStatus
 from .._plan import Plan
 from .._recovery import client_for
@@ -288,7 +288,7 @@ def _job_and_client(
     ledger's job (its provider id is sent, never the number).
     """
     check_target(profile, provider)
-    ledger = Ledger(clock=clock())
+    ledger = Ledger(ledger_location(config=load_config(config_path)), clock=clock())
     entry = ledger.get(ref)
     if entry is not None and entry.job_id is None:
         if entry.submit_state == SubmitState.REJECTED:
