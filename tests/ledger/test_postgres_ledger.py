@@ -106,7 +106,8 @@ def _submit_many(url: str, limit: str, tries: int, start: Any, out: Any) -> None
 
 def test_the_daily_limit_holds_across_concurrent_workers(pg_url: str) -> None:
     price = attempt().quote.amount
-    assert price is not None and price > 0
+    assert price is not None
+    assert price > 0
     allowed = 10
     limit = str(price * allowed)
     vidgen.Ledger(pg_url).close()  # the tables exist before the race starts
