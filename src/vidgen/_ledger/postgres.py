@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -113,7 +114,14 @@ def _reason(exc: BaseException, secret: str | None) -> str:
     if secret:
         for form in {secret, unquote(secret)}:
             text = text.replace(form, "***")
-    return text.removeprefix("connection failed: ")
+    # libpq repeats the host and port the message names already, and adds its own hint.
+    text = re.sub(
+        r'(connection failed: )?connection to server (at|on) "[^"]*"(, port \d+)? failed: ',
+        "",
+        text,
+    )
+    text = text.replace("FATAL: ", "").split(" Is the server running")[0]
+    return text.strip().rstrip(".")
 
 
 def translate(exc: BaseException, where: str, secret: str | None = None) -> LedgerError:
