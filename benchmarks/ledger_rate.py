@@ -161,6 +161,22 @@ def run_bare(path: Path, jobs: int) -> float:
     return elapsed
 
 
+def run_postgres(url: str, jobs: int, attempt: Attempt) -> float:
+    """`run_ledger` on PostgreSQL, in a schema made for the round and dropped after it."""
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    try:
+        joiner = "&" if "?" in url else "?"
+        with vidgen.Ledger(f"{url}{joiner}options=-csearch_path%3D{schema}") as ledger:
+            return run_ledger(ledger, lives(jobs, attempt))
+    finally:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--rounds", type=int, default=7)
@@ -184,10 +200,9 @@ def main(argv: list[str] | None = None) -> int:
                 if r:
                     rates[kind].append(args.jobs / seconds)
             if args.postgres and r:
-                with vidgen.Ledger(args.postgres) as ledger:
-                    rates["postgres"].append(
-                        args.jobs / run_ledger(ledger, lives(args.jobs, attempt))
-                    )
+                rates["postgres"].append(
+                    args.jobs / run_postgres(args.postgres, args.jobs, attempt)
+                )
     base = statistics.median(rates["bare"])
     mine = statistics.median(rates["ledger"])
     print(f"{'row':<14}{'median jobs/s':>14}{'min':>10}{'max':>10}")
