@@ -11,7 +11,8 @@ nothing left to do. Then, on that ledger:
     daily     ``Ledger.committed_today()``: the daily-spend check made before every submit
     spend     ``Ledger.spend()``: ``vidgen spend``, totals per day and profile
 
-each timed at N = 100 (the baseline) and N = 100,000, median of several runs. The ratios
+each timed at N = 100 (the baseline) and N = 100,000: the median of several samples, each
+sample as many calls as fill 5 ms. The ratios
 (time at 100k / time at 100) say how each read scales. Usage::
 
     python benchmarks/ledger_scale.py                  # SQLite
@@ -135,16 +136,23 @@ def fill(ledger: vidgen.Ledger, total: int) -> None:
 
 
 def timed(fn: Callable[[], object], runs: int) -> float:
+    """Seconds per call: the median of ``runs`` samples, each of as many calls as fill 5 ms
+    (a read of a few microseconds is below what one timer reading can tell)."""
     fn()  # warm the caches and the statement cache
+    calls, started = 0, time.perf_counter()
+    while time.perf_counter() - started < 0.005:
+        fn()
+        calls += 1
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
+        for _ in range(calls):
+            fn()
+        samples.append((time.perf_counter() - started) / calls)
     return statistics.median(samples)
 
 
-def measure(location: str | Path, runs: int, home: Path | None) -> dict[str, float]:
+def measure(location: str | Path, home: Path | None, *, runs: int) -> dict[str, float]:
     ledger = vidgen.Ledger(location, clock=lambda: CLOCK_NOW)
     reader = vidgen.Ledger(location, clock=lambda: CLOCK_NOW, readonly=True)
     found: dict[str, float] = {}
@@ -174,7 +182,7 @@ def measure(location: str | Path, runs: int, home: Path | None) -> dict[str, flo
 def run(
     kind: str, make: Callable[[int], tuple[str | Path, Path | None]], runs: int
 ) -> dict[int, dict[str, float]]:
-    results = {}
+    made = {}
     for size in SIZES:
         location, home = make(size)
         with vidgen.Ledger(location) as ledger:
@@ -184,8 +192,17 @@ def run(
                 f"{kind}: {size:,} rows made in {time.perf_counter() - started:.2f} s",
                 file=sys.stderr,
             )
-        results[size] = measure(location, runs, home)
-    return results
+        made[size] = (location, home)
+    # The sizes take turns, three times, so that a slow moment of the machine (or the first
+    # measurement's cold start) does not fall on one of them only.
+    rounds: dict[int, list[dict[str, float]]] = {size: [] for size in SIZES}
+    for turn in range(3):
+        for size in SIZES if turn % 2 == 0 else reversed(SIZES):
+            rounds[size].append(measure(*made[size], runs=runs))
+    return {
+        size: {name: statistics.median(r[name] for r in found) for name in found[0]}
+        for size, found in rounds.items()
+    }
 
 
 def report(kind: str, results: dict[int, dict[str, float]]) -> float:
