@@ -1,7 +1,7 @@
 """Whether the job ledger's everyday reads grow with what is unfinished, not with its size.
 
 A ledger made by the code (`vidgen.Ledger`) is filled, with SQL in one transaction, with N
-finished jobs spread over a year (succeeded and downloaded, a few failed; two events each) and
+finished jobs spread over a year (``--days``) (succeeded and downloaded, a few failed; two events each) and
 nothing left to do. Then, on that ledger:
 
     resume    the part of ``vidgen resume`` that looks for work: ``Ledger.unfinished()`` and
@@ -56,8 +56,8 @@ _COLUMNS = (
 )
 
 
-def _row(n: int, total: int) -> tuple[Any, ...]:
-    day = TODAY - dt.timedelta(days=(total - 1 - n) * 365 // total)
+def _row(n: int, total: int, days: int) -> tuple[Any, ...]:
+    day = TODAY - dt.timedelta(days=(total - 1 - n) * days // total)
     stamp = f"{day.isoformat()}T12:00:00+00:00"
     job_id = f"video_{n:08d}"
     failed = n % 50 == 0
@@ -117,10 +117,10 @@ def _row(n: int, total: int) -> tuple[Any, ...]:
     )
 
 
-def fill(ledger: vidgen.Ledger, total: int) -> None:
+def fill(ledger: vidgen.Ledger, total: int, days: int = 365) -> None:
     """``total`` finished jobs and two events each, in one transaction, straight in SQL."""
     marks = ", ".join("?" for _ in _COLUMNS.split(","))
-    rows = [_row(n, total) for n in range(total)]
+    rows = [_row(n, total, days) for n in range(total)]
     with ledger._backend.write() as tx:
         tx.many(f"INSERT INTO jobs ({_COLUMNS}) VALUES ({marks})", rows)
         tx.many(
@@ -180,14 +180,14 @@ def measure(location: str | Path, home: Path | None, *, runs: int) -> dict[str, 
 
 
 def run(
-    kind: str, make: Callable[[int], tuple[str | Path, Path | None]], runs: int
+    kind: str, make: Callable[[int], tuple[str | Path, Path | None]], runs: int, days: int
 ) -> dict[int, dict[str, float]]:
     made = {}
     for size in SIZES:
         location, home = make(size)
         with vidgen.Ledger(location) as ledger:
             started = time.perf_counter()
-            fill(ledger, size)
+            fill(ledger, size, days)
             print(
                 f"{kind}: {size:,} rows made in {time.perf_counter() - started:.2f} s",
                 file=sys.stderr,
@@ -220,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--runs", type=int, default=15)
     parser.add_argument("--postgres", default=os.environ.get("VIDGEN_TEST_POSTGRES_URL"))
+    parser.add_argument(
+        "--days", type=int, default=365, help="the days the jobs are spread over (1: all today)"
+    )
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     ratios = []
@@ -230,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             home.mkdir()
             return home / "ledger.sqlite3", home
 
-        ratios.append(report("sqlite", run("sqlite", sqlite, args.runs)))
+        ratios.append(report("sqlite", run("sqlite", sqlite, args.runs, args.days)))
     if args.postgres:
         import psycopg
 
@@ -245,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             return f"{args.postgres}{joiner}options={quote(f'-csearch_path={schema}')}", None
 
         try:
-            ratios.append(report("postgresql", run("postgresql", postgres, args.runs)))
+            ratios.append(report("postgresql", run("postgresql", postgres, args.runs, args.days)))
         finally:
             with psycopg.connect(args.postgres, autocommit=True) as db:
                 for schema in schemas:
