@@ -25,9 +25,11 @@ __all__ = [
     "OpenStream",
     "PartSize",
     "ReadBody",
+    "ReleaseSlot",
     "SaveBody",
     "Send",
     "Sleep",
+    "TakeSlot",
     "Work",
 ]
 
@@ -138,3 +140,23 @@ class Work:
 
     function: Callable[..., Any]
     args: tuple[Any, ...] = ()
+
+
+@attrs.frozen
+class TakeSlot:
+    """Take one of the ``limit`` slots of an account before working on a job there; held
+    until the flow ends (the result is None). When every slot is taken, the flow waits in
+    vidgen for one to free, rather than meet the vendor's concurrency error. A flow that
+    already holds the account's slot takes no second one.
+    """
+
+    account: str
+    limit: int
+
+
+@attrs.frozen
+class ReleaseSlot:
+    """Give back this flow's slot of ``account`` early (a route moving to the next
+    vendor); the result is None. Nothing happens when the flow holds none."""
+
+    account: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar, get_args
@@ -17,11 +18,12 @@ from typing import Any, TypeVar, get_args
 import attrs
 import httpx
 
+from ._actions import Work
 from ._budget import money
 from ._callbacks import CallbackTokens
 from ._checks import check_job_id, check_output_path, check_timeout
 from ._clock import Clock, system_clock, utcnow
-from ._config import Config
+from ._config import Config, check_in_flight
 from ._delivery import DeliveryPolicy, Expected
 from ._download import download_flow
 from ._driver import AsyncDriver, SyncDriver
@@ -43,6 +45,7 @@ from ._lifecycle import (
     status_flow,
     wait_flow,
 )
+from ._limits import DEFAULT_MAX_IN_FLIGHT
 from ._models import Job
 from ._overlay import save_overlay
 from ._plan import Attempt, FitPolicy, Plan, make_plan
@@ -57,6 +60,26 @@ __all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client"]
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+#: Connections beyond the in-flight slots, for reads outside a job (status, lists).
+_SPARE_CONNECTIONS = 8
+
+
+async def _off_loop(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a worker thread: ledger reads and writes never hold up the
+    event loop."""
+    import asyncio  # here, not at the top: `import vidgen` stays light for sync users
+
+    return await asyncio.to_thread(function, *args)
+
+
+def _pool_waits(timeout: httpx.Timeout | float | None) -> httpx.Timeout:
+    """The timeout, except that waiting for a free connection of the pool never times out:
+    the pool is as large as the jobs allowed at once, so a wait for it is a wait for a
+    slot, which is how a job over the limit is meant to wait (never an error)."""
+    given = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    return httpx.Timeout(connect=given.connect, read=given.read, write=given.write, pool=None)
+
+
 _POLICIES = get_args(FitPolicy)
 
 
@@ -115,6 +138,7 @@ class _BaseClient:
         poll: PollPolicy | None,
         max_download_bytes: int,
         delivery: DeliveryPolicy,
+        max_in_flight: int | None,
     ) -> None:
         if policy not in _POLICIES:
             raise ConfigError(f"policy must be 'strict' or 'nearest', not {policy!r}")
@@ -156,6 +180,7 @@ class _BaseClient:
         self.max_daily_spend: Decimal | None = daily
         self.policy: FitPolicy = policy
         self.allow_retired = allow_retired
+        in_flight = check_in_flight(max_in_flight, "Client")
         self._envs = [
             Env(
                 provider=t.provider,
@@ -163,6 +188,10 @@ class _BaseClient:
                 retry=retry or RetryPolicy(),
                 poll=poll or t.provider.default_poll or PollPolicy(),
                 max_download_bytes=max_download_bytes,
+                max_in_flight=in_flight
+                or t.max_in_flight
+                or t.provider.default_max_in_flight
+                or DEFAULT_MAX_IN_FLIGHT,
             )
             for t in targets.targets
         ]
@@ -172,6 +201,18 @@ class _BaseClient:
         self._tokens = CallbackTokens()
         self._given_profile = profile if isinstance(profile, str) else None
         self._overwriting = False
+
+    @property
+    def max_in_flight(self) -> int:
+        """How many jobs this client works on at once at its (first) provider's account;
+        a job over it waits in vidgen for a slot. Set per profile or ``Client(max_in_flight=)``."""
+        return self._envs[0].max_in_flight
+
+    def _limits(self) -> httpx.Limits:
+        """An HTTP pool as large as the jobs that may run at once, and a little more for
+        reads outside a job (status, lists)."""
+        connections = sum(env.max_in_flight for env in self._envs) + _SPARE_CONNECTIONS
+        return httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
 
     def __repr__(self) -> str:
         if len(self._envs) > 1:
@@ -251,12 +292,15 @@ class _BaseClient:
         *,
         group_id: str | None = None,
         item_key: str | None = None,
+        checked: bool = False,
     ) -> list[tuple[Env, Attempt, SubmitNote]]:
         target = None
         if output is not None:
             # Whether it may be replaced is decided when it is downloaded; that it can
-            # be written at all is decided now, before the job is paid for.
-            target = str(check_output_path(output, overwrite=True).resolve())
+            # be written at all is decided now, before the job is paid for (``checked``:
+            # the caller just did).
+            path = Path(output) if checked else check_output_path(output, overwrite=True)
+            target = str(path.resolve())
         steps = []
         for attempt in plan.attempts:
             env = self._env_for(attempt).ready()
@@ -384,6 +428,7 @@ class _BaseClient:
                 poll=None,
                 max_download_bytes=self._envs[0].max_download_bytes,
                 delivery=self.delivery,
+                max_in_flight=None,
             )
             other.max_daily_spend = self.max_daily_spend
             made[where] = other
@@ -409,6 +454,28 @@ class _BaseClient:
         return film_flow(
             self, board, target, clients=clients, timeout=timeout, on_progress=on_progress
         )
+
+    def _generate_flow(
+        self,
+        steps: list[tuple[Env, Attempt, SubmitNote]],
+        path: str | os.PathLike[str],
+        timeout: float,
+        on_progress: Callable[[Job], None] | None,
+        overwrite: bool,
+    ) -> Flow[Path]:
+        """Submit, wait and download as one run: the job keeps its in-flight slot from
+        its submit to its file."""
+        job, attempt = yield from route_flow(steps)
+        self._accepted(job, attempt, steps)
+        if on_progress is not None:
+            on_progress(job)
+        env, known = self._route(job)
+        job = yield from wait_flow(env, known, timeout, on_progress)
+        # Checked before the submit; checked again (off an async loop) in case the file
+        # appeared meanwhile.
+        target: Path = yield Work(partial(check_output_path, path, overwrite=overwrite))
+        expected: Expected = yield Work(self._expected, (env, job))
+        return (yield from download_flow(env, job, target, 0, "video", expected, self.delivery))
 
     def _expected(self, env: Env, job: Job) -> Expected:
         """What a delivered video should be: the fitted request the ledger kept, else the
@@ -512,6 +579,7 @@ class Client(_BaseClient):
         poll: PollPolicy | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         delivery: DeliveryPolicy = "warn",
+        max_in_flight: int | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         self._setup(
@@ -533,11 +601,14 @@ class Client(_BaseClient):
             poll=poll,
             max_download_bytes=max_download_bytes,
             delivery=delivery,
+            max_in_flight=max_in_flight,
         )
         import time  # the default sleep; imported here like asyncio is for AsyncClient
 
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=timeout, follow_redirects=False)
+        self._http = http_client or httpx.Client(
+            timeout=_pool_waits(timeout), limits=self._limits(), follow_redirects=False
+        )
         self._driver = SyncDriver(
             self._http, sleep or time.sleep, self._journal, _LedgerClaims(self.ledger)
         )
@@ -691,11 +762,11 @@ class Client(_BaseClient):
         """
         check_output_path(path, overwrite=overwrite)
         timeout = check_timeout(timeout)
-        job = self.submit(request, output=path)
-        if on_progress is not None:
-            on_progress(job)
-        job = self.wait(job, timeout=timeout, on_progress=on_progress)
-        return self.download(job, path, overwrite=overwrite)
+        if isinstance(request, VideoRequest):
+            request = self.fetch_references(request)
+        steps = self._steps(self._as_plan(request), path, checked=True)
+        flow = self._generate_flow(steps, path, timeout, on_progress, overwrite)
+        return self._run(flow, steps[0][0])
 
     def render(
         self,
@@ -844,6 +915,7 @@ class AsyncClient(_BaseClient):
         poll: PollPolicy | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         delivery: DeliveryPolicy = "warn",
+        max_in_flight: int | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._setup(
@@ -865,13 +937,16 @@ class AsyncClient(_BaseClient):
             poll=poll,
             max_download_bytes=max_download_bytes,
             delivery=delivery,
+            max_in_flight=max_in_flight,
         )
         if sleep is None:
             import asyncio  # here, not at the top: `import vidgen` stays light for sync users
 
             sleep = asyncio.sleep
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        self._http = http_client or httpx.AsyncClient(
+            timeout=_pool_waits(timeout), limits=self._limits(), follow_redirects=False
+        )
         self._driver = AsyncDriver(self._http, sleep, self._journal, _LedgerClaims(self.ledger))
 
     async def _run(self, flow: Flow[T], env: Env) -> T:
@@ -883,7 +958,7 @@ class AsyncClient(_BaseClient):
         """Async `Client.submit`."""
         if isinstance(request, VideoRequest):
             request = await self.fetch_references(request)
-        plan = self._as_plan(request)
+        plan = await _off_loop(self._as_plan, request)  # reads the ledger's day total
         steps = self._steps(plan, output)
         job, attempt = await self._run(route_flow(steps), steps[0][0])
         self._accepted(job, attempt, steps)
@@ -935,9 +1010,8 @@ class AsyncClient(_BaseClient):
         """Async `Client.download`."""
         target = self._download_args(path, index, variant, overwrite)
         env, known = self._route(job)
-        flow = download_flow(
-            env, known, target, index, variant, self._expected(env, known), self.delivery
-        )
+        expected = await _off_loop(self._expected, env, known)
+        flow = download_flow(env, known, target, index, variant, expected, self.delivery)
         return await self._run(flow, env)
 
     async def generate(
@@ -950,13 +1024,14 @@ class AsyncClient(_BaseClient):
         overwrite: bool = False,
     ) -> Path:
         """Async `Client.generate`."""
-        check_output_path(path, overwrite=overwrite)
+        await _off_loop(partial(check_output_path, path, overwrite=overwrite))
         timeout = check_timeout(timeout)
-        job = await self.submit(request, output=path)
-        if on_progress is not None:
-            on_progress(job)
-        job = await self.wait(job, timeout=timeout, on_progress=on_progress)
-        return await self.download(job, path, overwrite=overwrite)
+        if isinstance(request, VideoRequest):
+            request = await self.fetch_references(request)
+        plan = await _off_loop(self._as_plan, request)  # reads the ledger's day total
+        steps = self._steps(plan, path, checked=True)
+        flow = self._generate_flow(steps, path, timeout, on_progress, overwrite)
+        return await self._run(flow, steps[0][0])
 
     async def render(
         self,

@@ -19,7 +19,16 @@ from ._catalog import parse_toml
 from ._exceptions import ConfigError
 from ._public import public
 
-__all__ = ["CONFIG_ENV", "ROUTE", "STRATEGIES", "Config", "Profile", "find_config", "load_config"]
+__all__ = [
+    "CONFIG_ENV",
+    "ROUTE",
+    "STRATEGIES",
+    "Config",
+    "Profile",
+    "check_in_flight",
+    "find_config",
+    "load_config",
+]
 
 CONFIG_ENV = "VIDGEN_CONFIG"
 #: The provider name of a routing profile, and the strategies it may use.
@@ -27,7 +36,7 @@ ROUTE = "route"
 STRATEGIES = ("cheapest", "in_order")
 _TOP_LEVEL_KEYS = {"default_profile", "profiles", "max_job_cost", "max_daily_spend", "ledger_url"}
 # Profile keys vidgen keeps for itself; every other key is a provider setting.
-_PROFILE_KEYS = {"provider", "max_job_cost"}
+_PROFILE_KEYS = {"provider", "max_job_cost", "max_in_flight"}
 _SECRET_KEYS = {"api_key", "key", "token", "secret", "password"}
 
 
@@ -55,12 +64,15 @@ class Profile:
         provider: the registered provider name.
         settings: the provider's settings (``api_key_env``, ``base_url``, ``models``, ...).
         max_job_cost: refuse any job whose quote is higher (in the quote's currency).
+        max_in_flight: how many jobs the profile's account works on at once (None: the
+            provider's default); a job over it waits in vidgen for a slot.
     """
 
     name: str
     provider: str
     settings: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     max_job_cost: Decimal | None = None
+    max_in_flight: int | None = None
 
 
 @public
@@ -141,12 +153,30 @@ def _profile(name: str, raw: Any, where: str) -> Profile:
     settings = {k: v for k, v in raw.items() if k not in _PROFILE_KEYS}
     if provider == ROUTE:
         _check_route(name, settings, where)
+        if "max_in_flight" in raw:
+            raise ConfigError(
+                f"{where}: route profile {name!r}: max_in_flight belongs to the accounts a "
+                "route sends to; set it on the candidate profiles"
+            )
     return Profile(
         name=name,
         provider=provider,
         settings=settings,
         max_job_cost=_money(raw.get("max_job_cost"), f"{where}: profiles.{name}.max_job_cost"),
+        max_in_flight=check_in_flight(raw.get("max_in_flight"), f"{where}: profiles.{name}"),
     )
+
+
+def check_in_flight(value: Any, where: str) -> int | None:
+    """``max_in_flight`` checked: None, or a whole number of jobs, 1 or more."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"{where}: max_in_flight must be a whole number of jobs, 1 or more "
+            f"(how many jobs the account may run at once), not {value!r}"
+        )
+    return value
 
 
 def _check_route(name: str, settings: Mapping[str, Any], where: str) -> None:

@@ -128,6 +128,7 @@ def download_flow(
         DeliveryMismatch: the file differs from what was asked, with ``delivery="strict"``.
     """
     provider = env.provider
+    yield env.slot()  # one of the account's in-flight slots (held already in a generate)
     if job.status is not JobStatus.SUCCEEDED:
         job = yield from status_flow(env, job)
         raise_if_failed(job)

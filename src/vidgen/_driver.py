@@ -24,15 +24,18 @@ from ._actions import (
     OpenStream,
     PartSize,
     ReadBody,
+    ReleaseSlot,
     SaveBody,
     Send,
     Sleep,
+    TakeSlot,
     Work,
 )
 from ._events import Event
 from ._exceptions import JobInUse, VidgenError
 from ._files import AtomicFile, Saved, storage_error
 from ._lifecycle import HTTPX_ERRORS, Flow, translate_http_error
+from ._limits import SLOTS
 from ._locks import PartLock
 from ._models import Job
 
@@ -92,9 +95,36 @@ def _lock(action: LockPart, held: list[_Held]) -> None:
     held.append(lock)
 
 
+class _Slot:
+    """One in-flight slot of an account, held by a run (see `_limits`)."""
+
+    def __init__(self, account: str, release: Callable[[], Any]) -> None:
+        self.account = account
+        self._release = release
+
+    def release(self) -> None:
+        self._release()
+
+
+def _holds_slot(held: list[_Held], account: str) -> bool:
+    return any(isinstance(h, _Slot) and h.account == account for h in held)
+
+
+def _give_back(held: list[_Held], account: str) -> None:
+    for position, h in enumerate(held):
+        if isinstance(h, _Slot) and h.account == account:
+            del held[position]
+            h.release()
+            return
+
+
 def _release(held: list[_Held]) -> None:
     while held:
         held.pop().release()
+
+
+#: Body bytes an async download gathers before handing them to a thread to write.
+_WRITE_BATCH = 1024 * 1024
 
 
 def _part_size(action: PartSize | DropPart) -> int:
@@ -172,6 +202,15 @@ class SyncDriver:
                     continue
                 if isinstance(action, (LockPart, ClaimJob)):
                     _hold(action, self.claims, held)  # held elsewhere: stop, do not retry
+                    continue
+                if isinstance(action, TakeSlot):
+                    if not _holds_slot(held, action.account):
+                        semaphore = SLOTS.for_thread(action.account, action.limit)
+                        semaphore.acquire()
+                        held.append(_Slot(action.account, semaphore.release))
+                    continue
+                if isinstance(action, ReleaseSlot):
+                    _give_back(held, action.account)
                     continue
                 if isinstance(action, Work):
                     result = action.function(*action.args)
@@ -253,10 +292,21 @@ class AsyncDriver:
                     return stop.value  # type: ignore[no-any-return]
                 result, error = None, None
                 if isinstance(action, Event):
-                    result = self.journal(action)  # a ledger failure stops everything (see above)
+                    # The ledger writes and syncs to disk: off the event loop. A ledger
+                    # failure stops everything (see SyncDriver).
+                    result = await asyncio.to_thread(self.journal, action)
                     continue
                 if isinstance(action, (LockPart, ClaimJob)):
-                    _hold(action, self.claims, held)
+                    await asyncio.to_thread(_hold, action, self.claims, held)
+                    continue
+                if isinstance(action, TakeSlot):
+                    if not _holds_slot(held, action.account):
+                        semaphore = SLOTS.for_loop(action.account, action.limit)
+                        await semaphore.acquire()
+                        held.append(_Slot(action.account, semaphore.release))
+                    continue
+                if isinstance(action, ReleaseSlot):
+                    _give_back(held, action.account)
                     continue
                 if isinstance(action, Work):
                     # Decoding and encoding video is slow: never on the event loop.
@@ -267,11 +317,16 @@ class AsyncDriver:
                 except VidgenError as exc:
                     error = exc
         finally:
-            _release(held)
+            # Claims and part-file locks are released in a thread; slots at once.
+            slots: list[_Held] = [h for h in held if isinstance(h, _Slot)]
+            others: list[_Held] = [h for h in held if not isinstance(h, _Slot)]
+            _release(slots)
+            if others:
+                await asyncio.shield(asyncio.to_thread(_release, others))
 
     async def _do(self, action: Any, provider: str) -> Any:
         if isinstance(action, (PartSize, DropPart)):
-            return _part_size(action)
+            return await asyncio.to_thread(_part_size, action)
         if isinstance(action, Sleep):
             outcome = self.sleep(action.seconds)
             if inspect.isawaitable(outcome):
@@ -296,14 +351,29 @@ class AsyncDriver:
         raise TypeError(f"unknown action {action!r}")
 
     async def _save(self, action: SaveBody) -> Saved:
+        # File writes, hashing and the final fsync run in a thread, in batches, so a
+        # large download never holds up the other jobs on the loop.
         try:
-            sink = _sink(action)
+            sink = await asyncio.to_thread(_sink, action)
             try:
+                batch: list[bytes] = []
+                size = 0
                 async for chunk in _araw_chunks(action.response):
-                    sink.write(chunk)
+                    batch.append(chunk)
+                    size += len(chunk)
+                    if size >= _WRITE_BATCH:
+                        await asyncio.to_thread(_write_all, sink, batch)
+                        batch, size = [], 0
+                if batch:
+                    await asyncio.to_thread(_write_all, sink, batch)
             except BaseException:
                 sink.keep()  # resumable: the next try asks for the rest
                 raise
         finally:
             await action.response.aclose()
-        return sink.commit()
+        return await asyncio.to_thread(sink.commit)
+
+
+def _write_all(sink: AtomicFile, chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        sink.write(chunk)

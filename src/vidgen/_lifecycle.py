@@ -35,9 +35,11 @@ from ._actions import (
     OpenStream,
     PartSize,
     ReadBody,
+    ReleaseSlot,
     SaveBody,
     Send,
     Sleep,
+    TakeSlot,
     Work,
 )
 from ._clock import Clock, to_datetime
@@ -61,6 +63,7 @@ from ._exceptions import (
     VidgenError,
     WaitTimeout,
 )
+from ._limits import DEFAULT_MAX_IN_FLIGHT, account_of
 from ._models import Job, JobStatus
 from ._plan import Attempt
 from ._policies import PollPolicy, RetryPolicy
@@ -110,6 +113,8 @@ Action = (
     | DropPart
     | LockPart
     | ClaimJob
+    | TakeSlot
+    | ReleaseSlot
     | Work
     | Event
 )
@@ -132,8 +137,11 @@ class Env:
     poll: PollPolicy = attrs.field(factory=PollPolicy)
     rng: random.Random = attrs.field(factory=random.Random)
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
+    #: how many jobs the account works on at once (see `_limits`)
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
     #: whether the provider's `prepare` has run (the client runs it once, before any I/O)
     prepared: bool = False
+    _account: str | None = attrs.field(default=None, init=False, repr=False)
 
     def ready(self) -> Env:
         """This env, once its provider is prepared to send (see `Provider.prepare`)."""
@@ -150,6 +158,12 @@ class Env:
     def endpoint(self) -> str:
         """The API root this env's provider talks to (jobs are known by endpoint and id)."""
         return self.provider.endpoint
+
+    def slot(self) -> TakeSlot:
+        """The action that takes one of this account's in-flight slots."""
+        if self._account is None:
+            self._account = account_of(self.provider)
+        return TakeSlot(self._account, self.max_in_flight)
 
     def tag(self, job: Job) -> Job:
         """The job with the profile that served it."""
@@ -488,12 +502,15 @@ def route_flow(
     Returns the job and the attempt that took it. With one step this is `submit_flow`.
     """
     for position, (env, attempt, note) in enumerate(steps):
+        slot = env.slot()
+        yield slot  # over the account's limit, the job waits here, before anything is sent
         try:
             job = yield from submit_flow(env, attempt, note)
         except VidgenError as exc:
             last = position == len(steps) - 1
             if last or not certainly_not_accepted(exc):
                 raise
+            yield ReleaseSlot(slot.account)  # the job goes elsewhere: free this slot
             log.warning(
                 "%s did not take the job (%s); trying %s",
                 attempt.label,
@@ -572,6 +589,9 @@ def wait_flow(
             value=timeout,
         )
     provider = env.provider
+    # One of the account's in-flight slots (already held when this wait is part of a
+    # generate); the timeout counts from when the job has one.
+    yield env.slot()
     # Another process waiting on the same job would only poll twice as often; one that
     # is downloading it must not be raced: the ledger's claim says who is at it.
     yield ClaimJob(job, env.endpoint)

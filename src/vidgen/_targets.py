@@ -27,10 +27,12 @@ Strategy = Literal["single", "cheapest", "in_order"]
 
 @attrs.frozen
 class Target:
-    """One provider a client may send to, with the per-job limit that applies to it."""
+    """One provider a client may send to, with the limits that apply to it."""
 
     provider: Provider
     max_job_cost: Decimal | None
+    #: jobs its account works on at once (None: the client's or the provider's default)
+    max_in_flight: int | None = None
 
     @property
     def label(self) -> str:
@@ -48,7 +50,9 @@ class Targets:
 
     def with_limit(self, limit: Decimal) -> Targets:
         """The same targets under one per-job limit (``Client(max_job_cost=...)``)."""
-        return attrs.evolve(self, targets=tuple(Target(t.provider, limit) for t in self.targets))
+        return attrs.evolve(
+            self, targets=tuple(attrs.evolve(t, max_job_cost=limit) for t in self.targets)
+        )
 
 
 def _profile_provider(config: Config, name: str, given: Mapping[str, Any]) -> Provider:
@@ -96,9 +100,10 @@ def resolve_targets(
     chosen = loaded.profile(profile)
     own_limit = chosen.max_job_cost if chosen.max_job_cost is not None else loaded.max_job_cost
     if chosen.provider != ROUTE:
-        return Targets(
-            (Target(_profile_provider(loaded, chosen.name, given), own_limit),), "single", loaded
+        target = Target(
+            _profile_provider(loaded, chosen.name, given), own_limit, chosen.max_in_flight
         )
+        return Targets((target,), "single", loaded)
     return Targets(
         tuple(_route_targets(loaded, chosen.name, given, own_limit)),
         chosen.settings.get("strategy", "cheapest"),
@@ -120,7 +125,9 @@ def _route_targets(
             limit = chosen.max_job_cost
             if limit is None:
                 limit = candidate.max_job_cost if candidate.max_job_cost is not None else own_limit
-            targets.append(Target(_profile_provider(config, name, given), limit))
+            targets.append(
+                Target(_profile_provider(config, name, given), limit, candidate.max_in_flight)
+            )
             continue
         try:
             targets.append(Target(get_provider(name, **given), own_limit))

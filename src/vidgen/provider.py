@@ -429,6 +429,9 @@ class Provider:
     #: How often to poll when the server gives no hint (the vendor's advice); None for
     #: vidgen's default.
     default_poll: ClassVar[PollPolicy | None] = None
+    #: How many jobs an account may run at once, where the vendor documents one cap for
+    #: every account; None for vidgen's default (16). Profiles set their own.
+    default_max_in_flight: ClassVar[int | None] = None
 
     _raw_catalogs: ClassVar[dict[str, dict[str, Any]]] = {}
 

@@ -20,6 +20,7 @@ from .._clock import system_clock
 from .._exceptions import VidgenError
 from .._version import __version__
 from ._context import fail
+from ._emulator import emulator
 from ._film import storyboard
 from ._jobs import cancel, download, generate, status, submit, wait
 from ._ledger import jobs, resume, spend
@@ -96,6 +97,7 @@ for _command in (
 for _command in (models, providers, prices, config):
     cli.add_command(_command)
 cli.add_command(quote, name="compare")
+cli.add_command(emulator)
 
 
 def main() -> None:

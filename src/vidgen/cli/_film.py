@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 import click
 from rich.markup import escape
 
 from .._checks import check_output_path
-from .._client import Client
-from .._film import Film, RenderProgress
-from .._storyboard import Storyboard
 from ._context import echo_json, fail
 from ._options import build_client, parse_money, target_options
 from ._render import console
+
+if TYPE_CHECKING:
+    # The client, the film flow and storyboards load when a command runs, not for every
+    # `vidgen quote`.
+    from .._client import Client
+    from .._film import Film, RenderProgress
+    from .._storyboard import Storyboard
 
 __all__ = ["render_film", "show_film", "storyboard"]
 
@@ -161,6 +165,8 @@ def storyboard(
     same command again after a failure or Ctrl-C, and only what is left is rendered.
     """
     check_output_path(output, overwrite=force, exists_hint="pass --force to replace it")
+    from .._storyboard import Storyboard
+
     board = Storyboard.from_toml(file)
     # --profile/--provider win over the file's own; shots that name theirs keep them.
     where_profile = profile if profile or provider else board.profile

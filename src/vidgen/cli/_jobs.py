@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 import click
@@ -12,15 +12,10 @@ from rich.markup import escape
 
 from .. import _serialize
 from .._checks import check_output_path
-from .._client import Client
 from .._config import load_config
 from .._exceptions import ConfigError
 from .._files import safe_file_name
-from .._ledger import Ledger, LedgerEntry, SubmitState, ledger_location
 from .._models import Job, JobStatus
-from .._plan import Plan
-from .._recovery import client_for
-from .._request import VideoRequest
 from ._context import clock, echo_json, fail, obj
 from ._options import (
     build_client,
@@ -31,6 +26,12 @@ from ._options import (
     target_options,
 )
 from ._render import console, job_line, readable
+
+if TYPE_CHECKING:
+    from .._client import Client
+    from .._ledger import LedgerEntry
+    from .._plan import Plan
+    from .._request import VideoRequest
 
 __all__ = ["cancel", "download", "generate", "status", "submit", "wait"]
 
@@ -287,6 +288,10 @@ def _job_and_client(
     ``--profile`` or ``--provider`` say where to ask; a ledger number still names the
     ledger's job (its provider id is sent, never the number).
     """
+    # Loaded here, not with the module: `vidgen quote` never needs the ledger or recovery.
+    from .._ledger import Ledger, SubmitState, ledger_location
+    from .._recovery import client_for
+
     check_target(profile, provider)
     ledger = Ledger(ledger_location(config=load_config(config_path)), clock=clock())
     entry = ledger.get(ref)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
@@ -13,27 +13,33 @@ from .. import _serialize
 from .._clock import utcnow
 from .._config import load_config
 from .._exceptions import VidgenError
-from .._ledger import Group, Ledger, SubmitState, ledger_location
 from .._models import JobStatus
-from .._recovery import Outcome, ResumeState, client_for, client_for_group, resume_entry
 from ._context import clock, echo_json, fail, obj
 from ._render import console, job_line, jobs_table, print_table, readable, spend_table
+
+if TYPE_CHECKING:
+    from .._ledger import Group, Ledger
+    from .._recovery import Outcome
 
 __all__ = ["jobs", "resume", "spend"]
 
 
 _JOB_STATUSES = tuple(s.value for s in JobStatus)
-_SUBMIT_STATES = tuple(s.value for s in SubmitState)
 
 
 def _status_filter(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
+    # The ledger is imported by the commands that read it, not with the CLI: `vidgen quote`
+    # never needs it (nor the recovery engine and the client below).
+    from .._ledger import SubmitState
+
+    submit_states = tuple(s.value for s in SubmitState)
     chosen = value.strip().lower()
-    if chosen not in _JOB_STATUSES + _SUBMIT_STATES:
+    if chosen not in _JOB_STATUSES + submit_states:
         raise click.BadParameter(
             f"{value!r} is neither a job status ({', '.join(_JOB_STATUSES)}) nor a submit "
-            f"state ({', '.join(_SUBMIT_STATES)})"
+            f"state ({', '.join(submit_states)})"
         )
     return chosen
 
@@ -71,6 +77,8 @@ def jobs(
     as_json: bool,
 ) -> None:
     """Every job submitted to the job ledger (this machine's, or the shared one's)."""
+    from .._ledger import Ledger
+
     if prune_days is not None:
         before = utcnow(clock()).date() - dt.timedelta(days=prune_days)
         with Ledger(clock=clock()) as writer:
@@ -113,6 +121,9 @@ def jobs(
 @click.option("--json", "as_json", is_flag=True, help="Print each job's outcome as JSON on stdout.")
 def resume(output_dir: str, timeout: float, config_path: str | None, as_json: bool) -> None:
     """Finish every unfinished job in the ledger: find, wait, download. Never resubmits."""
+    from .._ledger import Ledger, ledger_location
+    from .._recovery import ResumeState, client_for, resume_entry
+
     ledger = Ledger(ledger_location(config=load_config(config_path)), clock=clock())
     pending = ledger.unfinished()
     films = ledger.groups(kind="storyboard", unfinished=True)
@@ -173,7 +184,7 @@ def resume(output_dir: str, timeout: float, config_path: str | None, as_json: bo
         }.get(outcome.state, "yellow")
         console.print(
             f"#{outcome.ledger_id} {outcome.label}: "
-            f"[{colour}]{_STATE_WORDS.get(outcome.state, str(outcome.state))}:[/{colour}] "
+            f"[{colour}]{_state_word(outcome)}:[/{colour}] "
             f"{escape(_outcome_text(outcome))}"
         )
         results.append(
@@ -204,6 +215,7 @@ def _resume_film(
     group: Group, ledger: Ledger, config_path: str | None, timeout: float, as_json: bool
 ) -> dict[str, Any]:
     """Carry on with a storyboard that stopped: finished shots are reused, never paid again."""
+    from .._recovery import client_for_group
     from .._storyboard import Storyboard
     from ._film import render_film
 
@@ -244,19 +256,25 @@ def _resume_film(
     return {**result, "state": "done", "message": f"{len(film.shots)} shots, {reused} reused"}
 
 
-# How an outcome reads after "#12 relay:"; the state names are for scripts (--json).
-_STATE_WORDS = {
-    ResumeState.DOWNLOADED: "done",
-    ResumeState.FAILED: "failed",
-    ResumeState.EXPIRED: "expired",
-    ResumeState.WAITING: "still running",
-    ResumeState.CANNOT_TELL: "cannot tell",
-    ResumeState.SKIPPED: "skipped",
-    ResumeState.ERROR: "error",
-}
+def _state_word(outcome: Outcome) -> str:
+    """How an outcome reads after "#12 relay:"; the state names are for scripts (--json)."""
+    from .._recovery import ResumeState
+
+    words = {
+        ResumeState.DOWNLOADED: "done",
+        ResumeState.FAILED: "failed",
+        ResumeState.EXPIRED: "expired",
+        ResumeState.WAITING: "still running",
+        ResumeState.CANNOT_TELL: "cannot tell",
+        ResumeState.SKIPPED: "skipped",
+        ResumeState.ERROR: "error",
+    }
+    return words.get(outcome.state, str(outcome.state))
 
 
 def _outcome_text(outcome: Outcome) -> str:
+    from .._recovery import ResumeState
+
     if outcome.state is ResumeState.DOWNLOADED and outcome.path is not None:
         if outcome.message == "already downloaded":
             return f"already downloaded to {outcome.path}"
@@ -268,6 +286,8 @@ def _outcome_text(outcome: Outcome) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def spend(as_json: bool) -> None:
     """Spend per day and profile, from the quotes of succeeded jobs in the ledger."""
+    from .._ledger import Ledger
+
     rows = Ledger(clock=clock(), readonly=True).spend()
     if as_json:
         echo_json(

@@ -5,18 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .._budget import money
-from .._client import Client
 from .._config import load_config
 from .._exceptions import ConfigError
 from .._reference import Reference
 from .._request import VideoRequest
 from ..plugins import get_registry
 from ._context import clock, obj
+
+if TYPE_CHECKING:
+    from .._client import Client
 
 __all__ = [
     "build_client",
@@ -137,6 +139,8 @@ def build_client(
     max_cost: Decimal | None = None,
 ) -> Client:
     """A client for ``--profile`` or ``--provider`` (or the default profile)."""
+    from .._client import Client  # only commands that send load the client (not `quote`)
+
     check_target(profile, provider)
     if profile is None and provider is None:
         config = load_config(config_path)

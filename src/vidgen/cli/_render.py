@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,11 +16,13 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from .._catalog import ModelSpec, Price
-from .._ledger import LedgerEntry, SubmitState
 from .._models import Job, JobStatus
 from .._request import Offer
 from ..plugins import Registry
 from ..provider import Provider
+
+if TYPE_CHECKING:
+    from .._ledger import LedgerEntry
 
 
 def _width() -> int | None:
@@ -273,6 +276,8 @@ def _ago(when: dt.datetime, now: dt.datetime) -> str:
 
 def jobs_table(entries: Sequence[LedgerEntry], *, now: dt.datetime) -> Table:
     """The ledger, newest first."""
+    from .._ledger import SubmitState  # the ledger loads only for the commands that read it
+
     table = Table(title="Jobs", title_justify="left")
     # Ids, dates and prices are copied into commands: never break them. The rest folds.
     for name in ("#", "submitted", "where", "model", "job id", "status", "price", "output"):

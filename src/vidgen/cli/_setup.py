@@ -12,7 +12,6 @@ from .._clock import today as today_on
 from .._compare import offer_sources
 from .._config import CONFIG_ENV, Config, find_config, load_config
 from .._exceptions import ConfigError, VidgenError
-from .._ledger import describe_location, ledger_location
 from ..plugins import Registry, get_provider, get_registry
 from ..provider import Provider
 from ._context import clock, echo_json
@@ -155,4 +154,6 @@ def config(config_path: str | None, as_json: bool) -> None:
 
 def _ledger_in_use(loaded: Config | None) -> str:
     """The ledger the commands and clients would open (a URL without its password)."""
+    from .._ledger import describe_location, ledger_location
+
     return describe_location(ledger_location(config=loaded or Config()))

@@ -88,6 +88,8 @@ class EmulatorApp:
         api_key: the key clients must send; None accepts any key, or none.
         public_url: the origin to use in output URLs (default: the one the client used).
         prerender: render each video as soon as its job completes, not on first download.
+        max_running: refuse a submit (429) while this many jobs are unfinished, as a
+            vendor's per-account concurrency cap does; None for no cap.
     """
 
     def __init__(
@@ -104,6 +106,7 @@ class EmulatorApp:
         api_key: str | None = None,
         public_url: str | None = None,
         prerender: bool = False,
+        max_running: int | None = None,
     ) -> None:
         chosen = tuple(protocols)
         unknown = sorted(set(chosen) - set(PROTOCOLS))
@@ -122,6 +125,7 @@ class EmulatorApp:
             faults=tuple(faults),
             state_dir=Path(state_dir) if state_dir is not None else None,
             api_key=api_key,
+            max_running=max_running,
         )
         self.prerender = prerender
         handlers: list[ProtocolHandler] = []

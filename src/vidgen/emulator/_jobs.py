@@ -66,6 +66,13 @@ def _sizes(value: Any) -> tuple[str, ...] | None:
     return None if value is None else tuple(str(item) for item in value)
 
 
+def _synthetic(_: Any, __: Any, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(
+            f"synthetic_bytes must be a whole number of bytes, 1 or more, not {value!r}"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class ModelProfile:
     """What the emulator does for one model id.
@@ -75,12 +82,18 @@ class ModelProfile:
         fps: frames per second of its videos.
         durations: the only ``seconds`` it accepts (None: any from 1 to 60).
         sizes: the only ``WxH`` sizes it accepts (None: any even size from 16 to 3840).
+        synthetic_bytes: a benchmarking aid, not a video: every job of this model serves
+            exactly this many bytes of a fixed synthetic pattern as its video content,
+            made once per size without rendering (so a benchmark measures the transfer,
+            not the encoder). Thumbnails and sprite sheets are still rendered. None (the
+            default) serves real rendered videos.
     """
 
     audio: bool = True
     fps: int = attrs.field(default=24, validator=attrs.validators.in_(range(1, 121)))
     durations: tuple[int, ...] | None = attrs.field(default=None, converter=_durations)
     sizes: tuple[str, ...] | None = attrs.field(default=None, converter=_sizes)
+    synthetic_bytes: int | None = attrs.field(default=None, validator=_synthetic)
 
 
 #: The built-in model table; any other model id gets ``ModelProfile()``.

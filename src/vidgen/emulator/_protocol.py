@@ -162,6 +162,14 @@ class ProtocolHandler(abc.ABC):
         )
         if delay is not None:
             await asyncio.sleep(delay.seconds)
+        if on == "submit" and self.service.over_account_limit():
+            return self.error(
+                429,
+                "Too many concurrent jobs for this account (emulated): wait for one to "
+                f"finish; the limit is {self.service.max_running}.",
+                "rate_limit",
+                headers={"retry-after": "1"},
+            )
         fault = self.service.take_fault(on, self.name, ANSWER_KINDS, prompt=prompt, model=model)
         return None if fault is None else self.fault_answer(fault)
 

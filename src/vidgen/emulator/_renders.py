@@ -7,6 +7,7 @@ at a time; a request that arrives meanwhile waits for it instead of rendering ag
 
 from __future__ import annotations
 
+import random
 import shutil
 import tempfile
 import threading
@@ -20,6 +21,8 @@ from ._jobs import JobRecord, ModelProfile
 Variant = Literal["video", "thumbnail", "spritesheet"]
 
 _SUFFIX = {"video": "mp4", "thumbnail": "img", "spritesheet": "img"}
+_SYNTHETIC_BLOCK = 1 << 20
+_SYNTHETIC_SEED = 20261130
 
 
 class RenderCache:
@@ -55,6 +58,8 @@ class RenderCache:
         Raises:
             ConfigError: PyAV or Pillow is not installed.
         """
+        if variant == "video" and profile.synthetic_bytes is not None:
+            return self.synthetic(profile.synthetic_bytes)
         audio = "a" if profile.audio else "s"
         suffix = _SUFFIX[variant] if variant == "video" else image_format.lower()
         name = (
@@ -93,6 +98,31 @@ class RenderCache:
             )
             partial = path.with_name(f".{name}.part")
             partial.write_bytes(data)
+            partial.replace(path)
+            return path
+
+    def synthetic(self, size: int) -> Path:
+        """A file of exactly ``size`` bytes of a fixed pattern (see
+        `ModelProfile.synthetic_bytes`), made once and shared by every job of that size.
+
+        The pattern is a pseudo-random mebibyte repeated, so it does not compress and
+        every run of the emulator serves the same bytes.
+        """
+        name = f"synthetic-{size}.bin"
+        path = self.folder / name
+        if path.exists():
+            return path
+        with self._lock_for(name):
+            if path.exists():
+                return path
+            block = random.Random(_SYNTHETIC_SEED).randbytes(_SYNTHETIC_BLOCK)
+            partial = path.with_name(f".{name}.part")
+            with partial.open("wb") as out:
+                left = size
+                while left:
+                    piece = block[: min(left, len(block))]
+                    out.write(piece)
+                    left -= len(piece)
             partial.replace(path)
             return path
 

@@ -2,72 +2,37 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import uvicorn
-
-from ..media._deps import require_video
-from ._app import PROTOCOLS, EmulatorApp
-from ._faults import Fault, parse_fault
-from ._http import quiet_deliberate_drops
+from ._faults import PROTOCOL_NAMES, Fault, parse_fault
 from ._jobs import ModelProfile, Timing
-from ._stats import Stats
 
-__all__ = ["Emulator", "serve"]
+if TYPE_CHECKING:
+    from ._app import EmulatorApp
+    from ._stats import Stats
+    from ._uvicorn import BackgroundServer
+
+# The server (uvicorn, asyncio) and the protocols are imported when an emulator is made
+# or started, not with this module: a provider that names `Emulator` at import time (the
+# sandbox) must not slow down every `vidgen` command.
+PROTOCOLS = PROTOCOL_NAMES
+
+__all__ = ["BASE_PATHS", "Emulator", "PROTOCOLS", "serve"]
 
 #: Each protocol's root, as the provider's ``base_url`` setting wants it.
-_BASE_PATHS: Mapping[str, str] = {
+BASE_PATHS: Mapping[str, str] = {
     "openai": "/v1",
     "azure": "/openai/v1",
     "aivideoapi": "/aivideoapi/v1",
 }
 _START_TIMEOUT = 10.0
-
-
-class _BackgroundServer(uvicorn.Server):
-    """uvicorn without signal handlers: signals can only be caught on the main thread,
-    and a test process's Ctrl-C belongs to the test runner."""
-
-    def install_signal_handlers(self) -> None:  # uvicorn < 0.29
-        pass
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:  # uvicorn >= 0.29
-        yield
-
-
-def _listening_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say they are TCP,
-    # and with Nagle on, every answer (headers, then body) waits 40 ms for a delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    # Listening before the port is announced: early clients wait in the backlog.
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
-def _config(app: EmulatorApp, log_level: str, *, quiet: bool) -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        log_config=None if quiet else uvicorn.config.LOGGING_CONFIG,
-        log_level=log_level,
-        access_log=not quiet,
-        lifespan="on",
-        http="h11",
-        ws="none",
-        timeout_graceful_shutdown=1,
-    )
 
 
 class Emulator:
@@ -98,6 +63,8 @@ class Emulator:
         prerender: render videos as soon as jobs complete.
         require_video: fail at `start` unless PyAV and Pillow are installed.
         log_level: uvicorn's log level.
+        max_running: answer a submit with 429 while this many jobs are unfinished, as a
+            vendor's per-account concurrency cap does (None: no cap).
     """
 
     def __init__(
@@ -118,12 +85,15 @@ class Emulator:
         prerender: bool = False,
         require_video: bool = False,
         log_level: str = "warning",
+        max_running: int | None = None,
     ) -> None:
         self.host = host
         self._port = port
         self.require_video = require_video
         self.log_level = log_level
-        self.app = EmulatorApp(
+        from ._app import EmulatorApp
+
+        self.app: EmulatorApp = EmulatorApp(
             protocols=protocols,
             speed=speed,
             clock=clock,
@@ -135,8 +105,9 @@ class Emulator:
             api_key=api_key,
             public_url=public_url,
             prerender=prerender,
+            max_running=max_running,
         )
-        self._server: _BackgroundServer | None = None
+        self._server: BackgroundServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
 
@@ -165,12 +136,16 @@ class Emulator:
                 "a stopped emulator cannot start again: make a new one (on the same "
                 "state_dir to keep its jobs)"
             )
+        from ..media._deps import require_video
+        from ._http import quiet_deliberate_drops
+        from ._uvicorn import BackgroundServer, config, listening_socket
+
         if self.require_video:
             require_video()
         quiet_deliberate_drops()
-        sock = _listening_socket(self.host, self._port)
+        sock = listening_socket(self.host, self._port)
         self._port = sock.getsockname()[1]
-        server = _BackgroundServer(_config(self.app, self.log_level, quiet=True))
+        server = BackgroundServer(config(self.app, self.log_level, quiet=True))
         thread = threading.Thread(
             target=server.run,
             kwargs={"sockets": [sock]},
@@ -236,11 +211,11 @@ class Emulator:
         Raises:
             ValueError: an unknown protocol.
         """
-        if protocol not in _BASE_PATHS:
+        if protocol not in BASE_PATHS:
             raise ValueError(
-                f"unknown protocol {protocol!r}; the emulator speaks {', '.join(_BASE_PATHS)}"
+                f"unknown protocol {protocol!r}; the emulator speaks {', '.join(BASE_PATHS)}"
             )
-        return self.url + _BASE_PATHS[protocol]
+        return self.url + BASE_PATHS[protocol]
 
     # -- faults and stats -------------------------------------------------------------------
 
@@ -282,8 +257,12 @@ def serve(
     port_file: str | os.PathLike[str] | None = None,
     lifetime: float | None = None,
     log_level: str = "info",
+    on_ready: Callable[[str], object] | None = None,
+    max_running: int | None = None,
 ) -> None:
     """Run the emulator in the foreground until interrupted (or for ``lifetime`` seconds).
+
+    Ctrl-C and SIGTERM stop it gracefully, and then `serve` returns normally.
 
     The arguments are those of `Emulator`, plus:
 
@@ -292,7 +271,17 @@ def serve(
             file is written atomically, so a reader never sees a partial number.
         lifetime: stop by itself after this many seconds (tests never leave it behind).
         log_level: uvicorn's log level; requests are logged at ``info``.
+        on_ready: called with the origin (``http://127.0.0.1:PORT``) once the socket
+            listens, instead of printing one line about it on stderr (at ``info``).
+
+    Raises:
+        OSError: the address cannot be listened on (a port in use, say).
+        ValueError: an argument is wrong (an unknown protocol, a speed of 0).
     """
+    from ._app import EmulatorApp
+    from ._http import quiet_deliberate_drops
+    from ._uvicorn import ForegroundServer, config, listening_socket
+
     app = EmulatorApp(
         protocols=protocols,
         speed=speed,
@@ -304,26 +293,30 @@ def serve(
         api_key=api_key,
         public_url=public_url,
         prerender=prerender,
+        max_running=max_running,
     )
     quiet_deliberate_drops()
-    sock = _listening_socket(host, port)
-    server = uvicorn.Server(_config(app, log_level, quiet=False))
-    if port_file is not None:
-        target = Path(port_file)
-        partial = target.with_name(f".{target.name}.part")
-        partial.write_text(str(sock.getsockname()[1]))
-        partial.replace(target)
-    if log_level in ("info", "debug", "trace"):
+    timer = None
+    try:
+        sock = listening_socket(host, port)
+        server = ForegroundServer(config(app, log_level, quiet=False))
         bound = sock.getsockname()[1]
         origin = f"http://{f'[{host}]' if ':' in host else host}:{bound}"
-        roots = ", ".join(f"{name} {origin}{_BASE_PATHS[name]}" for name in app.protocols)
-        print(f"vidgen emulator on {origin}: {roots}", file=sys.stderr, flush=True)
-    timer = None
-    if lifetime is not None:
-        timer = threading.Timer(lifetime, lambda: setattr(server, "should_exit", True))
-        timer.daemon = True
-        timer.start()
-    try:
+        if on_ready is not None:
+            on_ready(origin)
+        elif log_level in ("info", "debug", "trace"):
+            roots = ", ".join(f"{name} {origin}{BASE_PATHS[name]}" for name in app.protocols)
+            print(f"vidgen emulator on {origin}: {roots}", file=sys.stderr, flush=True)
+        if port_file is not None:
+            # Written last: whoever waits for it can use the server at once.
+            target = Path(port_file)
+            partial = target.with_name(f".{target.name}.part")
+            partial.write_text(str(bound))
+            partial.replace(target)
+        if lifetime is not None:
+            timer = threading.Timer(lifetime, lambda: setattr(server, "should_exit", True))
+            timer.daemon = True
+            timer.start()
         server.run(sockets=[sock])
     finally:
         if timer is not None:

@@ -48,6 +48,8 @@ class Service:
         faults: the scripted faults, in order.
         state_dir: where jobs and renders are kept, or None for memory only.
         api_key: the key clients must send, or None to accept any.
+        max_running: the account's cap on unfinished (queued or in progress) jobs; a
+            submit over it is answered 429, as vendors do. None for no cap.
     """
 
     def __init__(
@@ -61,6 +63,7 @@ class Service:
         faults: tuple[Fault, ...],
         state_dir: Path | None,
         api_key: str | None,
+        max_running: int | None = None,
     ) -> None:
         if not speed > 0:
             raise ValueError(f"speed must be more than 0, not {speed!r}")
@@ -70,6 +73,9 @@ class Service:
         self.models = {**DEFAULT_MODELS, **models}
         self.default_model = default_model
         self.api_key = api_key
+        if max_running is not None and (isinstance(max_running, bool) or max_running < 1):
+            raise ValueError(f"max_running must be 1 or more, or None; not {max_running!r}")
+        self.max_running = max_running
         self.state_dir = state_dir
         self.jobs = JobStore(state_dir)
         self.faults = FaultBook(faults)
@@ -109,6 +115,17 @@ class Service:
         if fault is not None:
             self.counters.fault(fault.kind)
         return fault
+
+    def over_account_limit(self) -> bool:
+        """Whether the account already has ``max_running`` unfinished jobs."""
+        if self.max_running is None:
+            return False
+        now = self.now()
+        running = sum(1 for record in self.jobs.all() if not state_at(record, now).done)
+        if running >= self.max_running:
+            self.counters.fault("account_limit")
+            return True
+        return False
 
     def create_job(
         self,
