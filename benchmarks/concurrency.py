@@ -154,8 +154,18 @@ def run_side(kind: str, base_url: str, jobs: int, concurrency: int) -> dict[str,
 def sample(kind: str, base_url: str, jobs: int, concurrency: int) -> dict[str, float]:
     """One side in a fresh interpreter, so its peak memory is its own."""
     done = subprocess.run(
-        [sys.executable, __file__, "--side", kind, "--base-url", base_url]
-        + ["--jobs", str(jobs), "--concurrency", str(concurrency)],
+        [
+            sys.executable,
+            __file__,
+            "--side",
+            kind,
+            "--base-url",
+            base_url,
+            "--jobs",
+            str(jobs),
+            "--concurrency",
+            str(concurrency),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -210,8 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     width = max(len(label) for label in labels.values())
     print(
-        f"{args.jobs} jobs at once, {args.size_kb} KB each, {args.rounds} rounds "
-        f"({sys.executable})"
+        f"{args.jobs} jobs at once, {args.size_kb} KB each, {args.rounds} rounds ({sys.executable})"
     )
     print(f"{'side':<{width}}  {'wall s':>8}  {'peak RSS MB':>11}  {'errors':>6}")
     medians: dict[str, dict[str, float]] = {}

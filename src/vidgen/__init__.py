@@ -45,6 +45,7 @@ from ._version import __version__
 from .plugins import get_provider
 
 if _typing.TYPE_CHECKING:
+    from ._batch import BatchLine, BatchProgress, BatchResult
     from ._budget import Budget
     from ._catalog import Catalog, Lifecycle, ModelSpec, Price, SizeSpec
     from ._client import AsyncClient, Client
@@ -62,6 +63,9 @@ if _typing.TYPE_CHECKING:
 # machinery (loaded when a catalog is first read).
 _LAZY = {
     "Adjustment": "._request",
+    "BatchLine": "._batch",
+    "BatchProgress": "._batch",
+    "BatchResult": "._batch",
     "Attempt": "._plan",
     "Film": "._film",
     "RenderProgress": "._film",
@@ -113,6 +117,9 @@ __all__ = [
     "AsyncClient",
     "Attempt",
     "AuthenticationError",
+    "BatchLine",
+    "BatchProgress",
+    "BatchResult",
     "Budget",
     "BudgetExceeded",
     "CallbackRejected",

@@ -8,12 +8,12 @@ A client holds its providers (`_targets`), its ledger and its transport. It make
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args
 
 import attrs
 import httpx
@@ -55,6 +55,9 @@ from ._request import Fitted, Quote, VideoRequest
 from ._storyboard import Storyboard, draft_storyboard, load_storyboard
 from ._targets import Strategy, Targets, resolve_targets
 from .provider import Provider
+
+if TYPE_CHECKING:
+    from ._batch import BatchLine, BatchProgress, BatchResult
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client"]
 
@@ -405,34 +408,41 @@ class _BaseClient:
         made: dict[tuple[str | None, str | None], _BaseClient] = {(None, None): self}
         for shot in storyboard.shots:
             where = storyboard.target_of(shot)
-            if where in made:
-                continue
-            profile, provider = where
-            other = _BaseClient.__new__(type(self))
-            other._setup(
-                profile=profile,
-                provider=provider,
-                config=self._targets.config,
-                api_key=None,
-                api_key_env=None,
-                base_url=None,
-                models=None,
-                settings=None,
-                policy=self.policy,
-                allow_retired=self.allow_retired,
-                max_job_cost=None,
-                max_daily_spend=None,
-                ledger=self.ledger if self.ledger is not None else False,
-                clock=self.clock,
-                retry=self._envs[0].retry,
-                poll=None,
-                max_download_bytes=self._envs[0].max_download_bytes,
-                delivery=self.delivery,
-                max_in_flight=None,
-            )
-            other.max_daily_spend = self.max_daily_spend
-            made[where] = other
+            if where not in made:
+                made[where] = self._sibling(*where)
         return made
+
+    def _sibling(self, profile: str | None, provider: str | None) -> _BaseClient:
+        """A client for another profile or provider, with this one's policies and ledger
+        (its sends go through this client's driver)."""
+        other = _BaseClient.__new__(type(self))
+        other._setup(
+            profile=profile,
+            provider=provider,
+            config=self._targets.config,
+            api_key=None,
+            api_key_env=None,
+            base_url=None,
+            models=None,
+            settings=None,
+            policy=self.policy,
+            allow_retired=self.allow_retired,
+            max_job_cost=None,
+            max_daily_spend=None,
+            ledger=self.ledger if self.ledger is not None else False,
+            clock=self.clock,
+            retry=self._envs[0].retry,
+            poll=None,
+            max_download_bytes=self._envs[0].max_download_bytes,
+            delivery=self.delivery,
+            max_in_flight=None,
+        )
+        other.max_daily_spend = self.max_daily_spend
+        other._driver = self._driver  # type: ignore[attr-defined]
+        other._http = self._http  # type: ignore[attr-defined]
+        other._owns_http = False  # type: ignore[attr-defined]
+        other._owns_ledger = False
+        return other
 
     def _render_flow(
         self,
@@ -462,7 +472,7 @@ class _BaseClient:
         timeout: float,
         on_progress: Callable[[Job], None] | None,
         overwrite: bool,
-    ) -> Flow[Path]:
+    ) -> Flow[tuple[Job, Path]]:
         """Submit, wait and download as one run: the job keeps its in-flight slot from
         its submit to its file."""
         job, attempt = yield from route_flow(steps)
@@ -475,7 +485,8 @@ class _BaseClient:
         # appeared meanwhile.
         target: Path = yield Work(partial(check_output_path, path, overwrite=overwrite))
         expected: Expected = yield Work(self._expected, (env, job))
-        return (yield from download_flow(env, job, target, 0, "video", expected, self.delivery))
+        saved = yield from download_flow(env, job, target, 0, "video", expected, self.delivery)
+        return job, saved
 
     def _expected(self, env: Env, job: Job) -> Expected:
         """What a delivered video should be: the fitted request the ledger kept, else the
@@ -766,7 +777,81 @@ class Client(_BaseClient):
             request = self.fetch_references(request)
         steps = self._steps(self._as_plan(request), path, checked=True)
         flow = self._generate_flow(steps, path, timeout, on_progress, overwrite)
-        return self._run(flow, steps[0][0])
+        return self._run(flow, steps[0][0])[1]
+
+    def _generate_item(
+        self,
+        plan: Plan,
+        target: Path,
+        *,
+        group_id: str,
+        item_key: str,
+        timeout: float,
+        overwrite: bool,
+    ) -> tuple[Job, Path]:
+        """`generate` for a line of a batch: its ledger row names the batch and the line."""
+        steps = self._steps(plan, target, group_id=group_id, item_key=item_key, checked=True)
+        return self._run(self._generate_flow(steps, target, timeout, None, overwrite), steps[0][0])
+
+    def _other_client(self, profile: str | None, provider: str | None) -> Client:
+        """A client for another profile or provider, sharing this one's connections."""
+        return cast("Client", self._sibling(profile, provider))
+
+    def batch(
+        self,
+        requests: Mapping[str, VideoRequest] | Iterable[BatchLine | Mapping[str, Any]],
+        folder: str | os.PathLike[str] = ".",
+        *,
+        batch_id: str = "default",
+        concurrency: int | None = None,
+        budget: Decimal | str | None = None,
+        retry_failed: bool = False,
+        overwrite: bool = False,
+        timeout: float = 900,
+        on_progress: Callable[[BatchProgress], None] | None = None,
+    ) -> dict[str, BatchResult]:
+        """Render many requests, each known by its ``custom_id``; running it again skips
+        what is done and carries on with what is in flight, so no line is paid twice.
+
+        Every line is planned and priced before the first submit; with a ``budget`` the
+        whole batch must fit it (and each submit is checked against it as the batch
+        goes). Lines are kept in the ledger, so workers on a shared ledger (``vidgen
+        worker``) can take part.
+
+        Args:
+            requests: ``{custom_id: VideoRequest}``, or `BatchLine` values (or mappings
+                like the lines of a batch file).
+            folder: where the videos are saved (``CUSTOM_ID.mp4`` unless a line says).
+            batch_id: the batch's name in the ledger; custom ids are unique within it.
+            concurrency: lines worked on at once (default: the client's max_in_flight).
+            budget: the most the whole batch may cost, in the quotes' currency.
+            retry_failed: submit lines whose job failed last time again.
+            overwrite: replace files in ``folder`` that vidgen did not save for the line.
+            timeout: how long to wait for each job.
+            on_progress: gets a `BatchProgress` as lines start and end.
+
+        Returns:
+            ``{custom_id: BatchResult}`` in the lines' order.
+
+        Raises:
+            InvalidInput: a line is malformed, or a custom_id is reused for another
+                request; before any HTTP.
+            BudgetExceeded: the batch does not fit its budget; before any HTTP.
+        """
+        from ._batch import run_batch
+
+        return run_batch(
+            self,
+            requests,
+            folder,
+            batch_id=batch_id,
+            concurrency=concurrency,
+            budget=budget,
+            retry_failed=retry_failed,
+            overwrite=overwrite,
+            timeout=timeout,
+            on_progress=on_progress,
+        )
 
     def render(
         self,
@@ -1031,7 +1116,7 @@ class AsyncClient(_BaseClient):
         plan = await _off_loop(self._as_plan, request)  # reads the ledger's day total
         steps = self._steps(plan, path, checked=True)
         flow = self._generate_flow(steps, path, timeout, on_progress, overwrite)
-        return await self._run(flow, steps[0][0])
+        return (await self._run(flow, steps[0][0]))[1]
 
     async def render(
         self,
@@ -1053,6 +1138,56 @@ class AsyncClient(_BaseClient):
             draft=draft,
         )
         return await self._run(flow, self._envs[0])
+
+    async def batch(
+        self,
+        requests: Mapping[str, VideoRequest] | Iterable[BatchLine | Mapping[str, Any]],
+        folder: str | os.PathLike[str] = ".",
+        *,
+        batch_id: str = "default",
+        concurrency: int | None = None,
+        budget: Decimal | str | None = None,
+        retry_failed: bool = False,
+        overwrite: bool = False,
+        timeout: float = 900,
+        on_progress: Callable[[BatchProgress], None] | None = None,
+    ) -> dict[str, BatchResult]:
+        """Async `Client.batch`.
+
+        The lines are worked on by a pool of threads (``concurrency`` of them), with this
+        client's providers, policies and ledger and connections of their own, so the
+        event loop stays free; ``on_progress`` is called from those threads.
+        """
+        import time
+
+        from ._batch import run_batch
+
+        twin = Client.__new__(Client)
+        twin.__dict__.update(self.__dict__)
+        twin._owns_http = True
+        twin._owns_ledger = False
+        twin._http = httpx.Client(
+            timeout=self._http.timeout, limits=self._limits(), follow_redirects=False
+        )
+        twin._driver = SyncDriver(twin._http, time.sleep, twin._journal, _LedgerClaims(self.ledger))
+        try:
+            return await _off_loop(
+                partial(
+                    run_batch,
+                    twin,
+                    requests,
+                    folder,
+                    batch_id=batch_id,
+                    concurrency=concurrency,
+                    budget=budget,
+                    retry_failed=retry_failed,
+                    overwrite=overwrite,
+                    timeout=timeout,
+                    on_progress=on_progress,
+                )
+            )
+        finally:
+            twin.close()
 
     async def cancel(self, job: Job | str) -> Job:
         """Async `Client.cancel`."""

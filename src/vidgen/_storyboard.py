@@ -202,7 +202,7 @@ class Storyboard:
                 if getattr(shot, key) is not None
             }
             if shot.reference is not None:
-                fields["reference"] = _image_data(shot.reference)
+                fields["reference"] = image_data(shot.reference)
             shots.append(fields)
         data["shots"] = shots
         return data
@@ -267,14 +267,15 @@ def _shot(raw: Any, where: str, base: Path | None) -> Shot:
     fields = dict(raw)
     image = fields.pop("reference", None)
     if image is not None:
-        fields["reference"] = _reference(image, where, base)
+        fields["reference"] = image_reference(image, where, base)
     try:
         return Shot(**fields)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: {exc}") from exc
 
 
-def _image_data(reference: Reference) -> dict[str, Any]:
+def image_data(reference: Reference) -> dict[str, Any]:
+    """An image as JSON-ready data (its URL, or its bytes in base64), for the ledger."""
     if reference.url is not None:
         return {"url": reference.url}
     return {
@@ -283,7 +284,13 @@ def _image_data(reference: Reference) -> dict[str, Any]:
     }
 
 
-def _reference(value: Any, where: str, base: Path | None) -> Reference:
+def image_reference(value: Any, where: str, base: Path | None) -> Reference:
+    """An image from a file's text: a path (relative to ``base``), an https URL, or the
+    data `image_data` wrote.
+
+    Raises:
+        ConfigError: it cannot be read (the message starts with ``where``).
+    """
     if isinstance(value, Mapping):
         # As `Storyboard.to_mapping` writes it (a storyboard kept in the ledger).
         try:

@@ -268,6 +268,10 @@ class Ledger:
     def _now(self) -> dt.datetime:
         return to_datetime(self.clock())
 
+    def now(self) -> dt.datetime:
+        """The time on the ledger's clock (UTC)."""
+        return self._now()
+
     # -- the schema --------------------------------------------------------------------
 
     def _version(self, tx: Tx, tables: set[str]) -> int:
@@ -875,6 +879,15 @@ class Ledger:
             for r in rows
         ]
 
+    def item_job(self, group_id: str, key: str) -> LedgerEntry | None:
+        """The newest job of one item (a batch line, a shot), if it has one (indexed)."""
+        found = self._entries(
+            "SELECT * FROM jobs WHERE group_id = ? AND item_key = ? "
+            "ORDER BY ledger_id DESC LIMIT 1",
+            (group_id, key),
+        )
+        return found[0] if found else None
+
     def group_jobs(self, group_id: str) -> dict[str, LedgerEntry]:
         """The newest job of each item (shot, batch line) of a group, by item key."""
         found = self._entries(
@@ -916,7 +929,7 @@ class Ledger:
         stamp = _stamp(now)
         query = (
             "SELECT group_id, item_key FROM items WHERE (state = 'pending' OR "
-            "(state = 'claimed' AND claimed_until < ?))"
+            "(state IN ('claimed', 'deferred') AND claimed_until < ?))"
         )
         params: list[Any] = [_stamp(now + lease), stamp, stamp]
         if group_id is not None:
@@ -970,6 +983,40 @@ class Ledger:
                     group_id,
                     key,
                 ),
+            )
+
+    def defer_item(
+        self,
+        group_id: str,
+        key: str,
+        until: dt.datetime,
+        *,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Put an item aside until ``until`` (a job still rendering, a line over budget, a
+        submit whose fate is being settled elsewhere): then any worker may claim it again."""
+        with self._backend.write() as tx:
+            tx.run(
+                "UPDATE items SET state = 'deferred', result = ?, error = ?, claimed_by = NULL, "
+                "claimed_until = ?, updated_at = ? WHERE group_id = ? AND item_key = ?",
+                (
+                    json.dumps(dict(result), default=str) if result is not None else None,
+                    error,
+                    _stamp(until),
+                    _stamp(self._now()),
+                    group_id,
+                    key,
+                ),
+            )
+
+    def wake_items(self, group_id: str) -> int:
+        """Make a group's deferred items claimable now (a batch run again by hand)."""
+        with self._backend.write() as tx:
+            return tx.run(
+                "UPDATE items SET state = 'pending', claimed_until = NULL, updated_at = ? "
+                "WHERE group_id = ? AND state = 'deferred'",
+                (_stamp(self._now()), group_id),
             )
 
     def items(self, group_id: str) -> list[Item]:
