@@ -31,7 +31,7 @@ from ._events import Event
 from ._exceptions import ConfigError, InvalidInput, ProtocolError
 from ._fetch import fetch_references_flow, needs_fetching, wants_bytes
 from ._film import Film, RenderProgress, film_flow
-from ._ledger import Claim, Ledger
+from ._ledger import Claim, Ledger, ledger_location
 from ._lifecycle import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
     Env,
@@ -100,11 +100,14 @@ class _LedgerClaims:
             self.ledger.release(claim)
 
 
-def _open_ledger(ledger: Ledger | str | os.PathLike[str] | bool, clock: Clock) -> Ledger | None:
+def _open_ledger(
+    ledger: Ledger | str | os.PathLike[str] | bool, clock: Clock, config: Config | None
+) -> Ledger | None:
     if isinstance(ledger, Ledger):
         return ledger
     if ledger is True:
-        return Ledger(clock=clock)
+        # The same ledger the commands use: VIDGEN_LEDGER_URL, ledger_url, the SQLite file.
+        return Ledger(ledger_location(config=config), clock=clock)
     if ledger is False or ledger is None:
         return None
     if isinstance(ledger, (str, os.PathLike)):
@@ -172,7 +175,7 @@ class _BaseClient:
         if daily is None and targets.config is not None:
             daily = targets.config.max_daily_spend
         self.clock: Clock = clock or system_clock
-        self.ledger: Ledger | None = _open_ledger(ledger, self.clock)
+        self.ledger: Ledger | None = _open_ledger(ledger, self.clock, targets.config)
         self._owns_ledger = not isinstance(ledger, Ledger)
         if daily is not None and self.ledger is None:
             raise ConfigError("max_daily_spend needs the job ledger; do not pass ledger=False")

@@ -34,7 +34,7 @@ CONFIG_ENV = "VIDGEN_CONFIG"
 #: The provider name of a routing profile, and the strategies it may use.
 ROUTE = "route"
 STRATEGIES = ("cheapest", "in_order")
-_TOP_LEVEL_KEYS = {"default_profile", "profiles", "max_job_cost", "max_daily_spend"}
+_TOP_LEVEL_KEYS = {"default_profile", "profiles", "max_job_cost", "max_daily_spend", "ledger_url"}
 # Profile keys vidgen keeps for itself; every other key is a provider setting.
 _PROFILE_KEYS = {"provider", "max_job_cost", "max_in_flight"}
 _SECRET_KEYS = {"api_key", "key", "token", "secret", "password"}
@@ -85,6 +85,8 @@ class Config:
     profiles: Mapping[str, Profile] = attrs.field(factory=dict, hash=False)
     max_job_cost: Decimal | None = None
     max_daily_spend: Decimal | None = None
+    #: A shared ledger (``postgresql://USER@HOST:PORT/DB``), or None for the SQLite file.
+    ledger_url: str | None = None
 
     def profile(self, name: str | None = None) -> Profile:
         """The named profile, or the default one.
@@ -201,6 +203,22 @@ def _check_route(name: str, settings: Mapping[str, Any], where: str) -> None:
         )
 
 
+def _ledger_url(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.lower().startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f'{where}: ledger_url must be a PostgreSQL URL, e.g. "postgresql://vidgen@db.example/vidgen"'
+        )
+    userinfo = value.split("://", 1)[1].split("/", 1)[0].rpartition("@")[0]
+    if ":" in userinfo or "password=" in value.lower():
+        raise ConfigError(
+            f"{where}: ledger_url holds a password; secrets never go in the file. Remove it and "
+            "set PGPASSWORD (or use ~/.pgpass), or put the whole URL in VIDGEN_LEDGER_URL"
+        )
+    return value
+
+
 def parse_config(text: str, path: Path | None = None) -> Config:
     """Parse the text of a ``vidgen.toml``.
 
@@ -234,6 +252,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         profiles=profiles,
         max_job_cost=_money(raw.get("max_job_cost"), f"{where}: max_job_cost"),
         max_daily_spend=_money(raw.get("max_daily_spend"), f"{where}: max_daily_spend"),
+        ledger_url=_ledger_url(raw.get("ledger_url"), where),
     )
 
 

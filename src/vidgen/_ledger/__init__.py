@@ -2,7 +2,9 @@
 
 `Ledger` (``ledger.py``) keeps the events of the lifecycle and answers what is unfinished,
 what was spent and who is finishing what; `LedgerEntry` (``entry.py``) is one submit;
-``schema.py`` holds the tables and migrations; ``sqlite.py`` the embedded database.
+``schema.py`` holds the tables and migrations; ``sqlite.py`` the embedded database,
+``postgres.py`` the database shared by workers on many machines; ``location.py`` says
+which one to open.
 """
 
 from .entry import (
@@ -14,10 +16,12 @@ from .entry import (
     SubmitState,
 )
 from .ledger import HOME_ENV, Claim, Group, Item, Ledger, default_home
+from .location import LEDGER_URL_ENV, describe_location, ledger_location
 
 __all__ = [
     "ACCEPTED",
     "HOME_ENV",
+    "LEDGER_URL_ENV",
     "OUTCOME_UNKNOWN",
     "REJECTED",
     "SENDING",
@@ -28,4 +32,6 @@ __all__ = [
     "LedgerEntry",
     "SubmitState",
     "default_home",
+    "describe_location",
+    "ledger_location",
 ]

@@ -1,7 +1,9 @@
 """What the ledger needs from a database: transactions that run SQL, and clear errors.
 
 `Ledger` speaks to a `Backend` in plain SQL with ``?`` placeholders; each backend turns its
-driver's failures into one `LedgerError` that names the database and the fix.
+driver's failures into one `LedgerError` that names the database (never with a password)
+and the fix. Two backends exist: ``sqlite.py`` (one file, one machine) and ``postgres.py``
+(one database shared by workers on many machines).
 """
 
 from __future__ import annotations
@@ -28,30 +30,62 @@ class Tx(Protocol):
         """Run a statement; returns the number of rows it changed."""
         ...
 
+    def many(self, sql: str, params: Sequence[Sequence[Any]]) -> int:
+        """Run a statement once for each set of parameters."""
+        ...
+
 
 class Backend(Protocol):
-    """A database that holds one ledger."""
+    """A database that holds one ledger.
+
+    Writers that read a row and then change it must say so (`lock_row`, `lock_rows`,
+    `serialize`): SQLite runs one writer at a time anyway, PostgreSQL runs them side by side
+    at READ COMMITTED and needs the locks.
+    """
 
     #: ``sqlite`` or ``postgresql``: the words that differ in `schema.ddl`.
     dialect: str
     #: Where the ledger is, for messages (never with a password).
     where: str
 
+    @property
+    def exists(self) -> bool:
+        """False when there is nothing to read yet (a read-only SQLite file not made yet)."""
+        ...
+
     def read(self) -> AbstractContextManager[Tx]:
         """A transaction that only reads (and never blocks a writer)."""
         ...
 
     def write(self) -> AbstractContextManager[Tx]:
-        """A transaction that may write; writers take turns."""
+        """A transaction that may write."""
         ...
 
     def close(self) -> None:
         """Release the connection."""
         ...
 
+    def writable(self) -> Backend:
+        """A second, writable connection to the same ledger (a read-only ledger's upgrade)."""
+        ...
+
+    def names(self, tx: Tx) -> set[str]:
+        """The tables and indexes of the ledger (to tell its version and what is missing)."""
+        ...
+
     def lock_rows(self, query: str) -> str:
         """``query`` (a SELECT in a write transaction) made to lock the rows it picks, so
         that workers never pick the same ones (PostgreSQL: ``FOR UPDATE SKIP LOCKED``)."""
+        ...
+
+    def lock_row(self, query: str) -> str:
+        """``query`` (a SELECT in a write transaction) made to lock the rows it reads until
+        the transaction ends, waiting for another writer holding them (``FOR UPDATE``)."""
+        ...
+
+    def serialize(self, tx: Tx, name: str) -> None:
+        """Make the writers that call this with the same ``name`` take turns until their
+        transactions end, on every machine (PostgreSQL: ``pg_advisory_xact_lock``)."""
         ...
 
 

@@ -57,13 +57,24 @@ from .entry import (
     SubmitState,
     entry_from_row,
 )
-from .schema import FINISHED, VERSION, ddl, migrate_v1, migrate_v2
+from .location import describe_location, ledger_location
+from .postgres import PostgresBackend
+from .schema import MAY_BILL, VERSION, ddl, finished_when, index_changes, migrate_v1, migrate_v2
 from .sqlite import SQLiteBackend
 
 __all__ = ["HOME_ENV", "Claim", "Group", "Item", "Ledger", "default_home"]
 
 #: How long a claim lasts unless renewed (each status seen renews it).
 DEFAULT_LEASE = dt.timedelta(minutes=5)
+#: How many rows `Ledger.prune` removes per statement.
+_PRUNE_CHUNK = 500
+_SUCCEEDED = JobStatus.SUCCEEDED.value
+# The terminal statuses after which a job has nothing left to do, unless it succeeded.
+_GIVEN_UP = (JobStatus.FAILED.value, JobStatus.CANCELLED.value)
+# Whether a row is finished once accepted with a status (twice ``?``), or once its submit
+# state is set (one ``?``): computed in the UPDATE that sets them.
+_FINISHED_ACCEPTED = finished_when(submit_state=f"'{ACCEPTED.value}'", status="?")
+_FINISHED_SUBMIT = finished_when(submit_state="?")
 
 log = logging.getLogger("vidgen")
 
@@ -77,6 +88,23 @@ def _micros(amount: Decimal | None) -> int | None:
     if amount is None:
         return None
     return int((amount * 1_000_000).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _open_backend(location: Path | str, *, readonly: bool) -> Backend:
+    if isinstance(location, str):
+        return PostgresBackend(location, readonly=readonly)
+    return SQLiteBackend(location, readonly=readonly)
+
+
+def _finished(row: Mapping[str, Any], **new: Any) -> int:
+    """`schema.FINISHED` for a row read in Python, with some columns' new values."""
+    values = {**row, **new}
+    if values["submit_state"] == REJECTED.value or values["problem"] is not None:
+        return 1
+    status = values["status"]
+    if status in _GIVEN_UP:
+        return 1
+    return int(status == _SUCCEEDED and values["output_path"] is not None)
 
 
 def _usage_json(job: Job) -> str | None:
@@ -173,18 +201,26 @@ class Claim:
 
 @public
 class Ledger:
-    """The job ledger. Safe to share between threads and processes.
+    """The job ledger. Safe to share between threads, processes and (on PostgreSQL) machines.
 
     Args:
-        path: the SQLite file (default ``ledger.sqlite3`` in `default_home`).
+        path: the SQLite file, or a ``postgresql://`` URL for a ledger shared by workers on
+            several machines. Default: ``$VIDGEN_LEDGER_URL``, else ``ledger_url`` in
+            ``vidgen.toml``, else ``ledger.sqlite3`` in `default_home` (see
+            `ledger_location`).
         clock: the time source for anything not stamped by an event (default
             ``time.time``); clients pass theirs.
         readonly: read without ever writing or taking a write lock (``vidgen jobs``);
-            a missing file reads as an empty ledger.
+            a missing file reads as an empty ledger. On PostgreSQL every transaction is
+            read-only.
+
+    Attributes:
+        path: the SQLite file, or None for a PostgreSQL ledger.
+        where: the file, or the URL without its password: what messages show.
 
     Raises:
-        LedgerError: the file, its folder or its version cannot be used (the message
-            names the file and the fix).
+        LedgerError: the file, its folder, the server or the version cannot be used (the
+            message names the ledger, never a password, and the fix).
     """
 
     def __init__(
@@ -194,19 +230,30 @@ class Ledger:
         clock: Clock | None = None,
         readonly: bool = False,
     ) -> None:
-        self.path = Path(path) if path is not None else default_home() / "ledger.sqlite3"
+        location = ledger_location(path)
+        self.path: Path | None = location if isinstance(location, Path) else None
+        self.where = describe_location(location)
         self.clock: Clock = clock or system_clock
         self.readonly = readonly
         #: Who this process is, in claims: host, pid, and a random part.
         self.owner = f"{_host()}:{os.getpid()}:{secrets.token_hex(3)}"
-        backend = SQLiteBackend(self.path, readonly=readonly)
+        backend = _open_backend(location, readonly=readonly)
         self._backend: Backend = backend
         self._empty = not backend.exists
         if not self._empty:
-            self._prepare()
+            try:
+                self._prepare()
+            except BaseException:
+                backend.close()
+                raise
 
     def __repr__(self) -> str:
-        return f"<Ledger {self._backend.where}>"
+        return f"<Ledger {self.where}>"
+
+    @property
+    def shared(self) -> bool:
+        """True for a ledger on PostgreSQL, shared by workers on several machines."""
+        return self._backend.dialect == "postgresql"
 
     def __enter__(self) -> Ledger:
         return self
@@ -227,16 +274,13 @@ class Ledger:
 
     # -- the schema --------------------------------------------------------------------
 
-    def _version(self, tx: Tx) -> int:
-        tables = {
-            str(r["name"]) for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
+    def _version(self, tx: Tx, tables: set[str]) -> int:
         if "meta" in tables:
             row = tx.one("SELECT value FROM meta WHERE key = 'schema_version'")
             text = str(row["value"]) if row else "0"
             if not text.isdigit():
                 raise LedgerError(
-                    f"the job ledger {self.path} has an unreadable version ({text!r}); move it "
+                    f"the job ledger {self.where} has an unreadable version ({text!r}); move it "
                     "aside and vidgen starts a new one"
                 )
             return int(text)
@@ -245,18 +289,24 @@ class Ledger:
     def _prepare(self) -> None:
         """Create the tables of a new ledger or migrate an old one; refuse a newer one."""
         with self._backend.read() as tx:
-            version = self._version(tx)
-        if version == VERSION:
-            return
+            names = self._backend.names(tx)
+            version = self._version(tx, names)
         if version > VERSION:
             raise LedgerError(
-                f"the job ledger {self.path} was written by a newer vidgen (ledger version "
+                f"the job ledger {self.where} was written by a newer vidgen (ledger version "
                 f"{version}; this vidgen reads up to {VERSION}). Upgrade vidgen "
-                "(pip install -U vidgen), or point VIDGEN_HOME elsewhere"
+                "(pip install -U vidgen), or point VIDGEN_HOME (or VIDGEN_LEDGER_URL) elsewhere"
             )
+        if version == VERSION and not index_changes(names):
+            return
         if self.readonly:
+            if version == VERSION:
+                return  # the read indexes are added by the next writer
+            if version == 0 and self.shared:
+                self._empty = True  # a database with no ledger in it yet reads as empty
+                return
             # A one-time upgrade is the only write a read-only command may cause.
-            upgrader = SQLiteBackend(self.path)
+            upgrader = self._backend.writable()
             try:
                 self._upgrade(upgrader)
             finally:
@@ -266,7 +316,10 @@ class Ledger:
 
     def _upgrade(self, backend: Backend) -> None:
         with backend.write() as tx:
-            version = self._version(tx)  # another process may have done it meanwhile
+            # Workers starting together on a new database take turns creating it.
+            backend.serialize(tx, "schema")
+            names = backend.names(tx)
+            version = self._version(tx, names)  # another process may have done it meanwhile
             if version == 0:
                 for statement in ddl(backend.dialect):
                     tx.run(statement)
@@ -275,7 +328,10 @@ class Ledger:
                     migrate_v1(tx.run)
                 if version <= 2:
                     migrate_v2(tx.run)
-                log.info("upgraded the job ledger %s to version %d", self.path, VERSION)
+                log.info("upgraded the job ledger %s to version %d", self.where, VERSION)
+            if version != 0:
+                for statement in index_changes(backend.names(tx)):
+                    tx.run(statement)
             if version < VERSION:
                 tx.run(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
@@ -326,16 +382,13 @@ class Ledger:
     def _writable(self) -> None:
         if self._empty:
             # Opened read-only before the file existed.
-            raise LedgerError(f"the job ledger {self.path} does not exist yet")
+            raise LedgerError(f"the job ledger {self.where} does not exist yet")
 
     def _event(self, tx: Tx, ledger_id: int, at: str, kind: str, detail: str | None) -> None:
         tx.run(
             "INSERT INTO events (ledger_id, at, kind, detail) VALUES (?, ?, ?, ?)",
             (ledger_id, at, kind, detail),
         )
-
-    def _settle(self, tx: Tx, ledger_id: int) -> None:
-        tx.run(f"UPDATE jobs SET finished = {FINISHED} WHERE ledger_id = ?", (ledger_id,))
 
     def _begin_submit(self, event: SubmitStarting) -> int:
         self._writable()
@@ -350,9 +403,10 @@ class Ledger:
         now = _stamp(event.at)
         day = event.at.astimezone(dt.timezone.utc).date()
         with self._backend.write() as tx:
+            # Submits of one day take turns (on every machine) from here to the commit, so
+            # a limit checked here holds: nobody else's submit can slip in between.
+            self._backend.serialize(tx, f"submit {day.isoformat()}")
             if event.max_daily_spend is not None:
-                # Checked in the same transaction as the insert, so two processes cannot
-                # both squeeze under the limit.
                 check_daily(quote, self._committed(tx, day), event.max_daily_spend)
             row = tx.one(
                 "INSERT INTO jobs (created_at, updated_at, day, profile, provider, endpoint, "
@@ -386,34 +440,35 @@ class Ledger:
         return ledger_id
 
     def _accepted(self, ledger_id: int, job: Job, endpoint: str, at: str) -> None:
+        status = job.status.value
         with self._backend.write() as tx:
             tx.run(
                 "UPDATE jobs SET submit_state = ?, submit_error = NULL, job_id = ?, endpoint = ?, "
-                "status = ?, progress = ?, expires_at = ?, job = ?, updated_at = ? "
-                "WHERE ledger_id = ?",
+                "status = ?, progress = ?, expires_at = ?, job = ?, updated_at = ?, "
+                f"finished = {_FINISHED_ACCEPTED} WHERE ledger_id = ?",
                 (
                     ACCEPTED.value,
                     job.id,
                     endpoint,
-                    job.status.value,
+                    status,
                     job.progress,
                     job.expires_at.isoformat() if job.expires_at else None,
                     json.dumps(job_to_dict(job, raw=True), default=str),
                     at,
+                    status,
+                    status,
                     ledger_id,
                 ),
             )
-            self._settle(tx, ledger_id)
             self._event(tx, ledger_id, at, ACCEPTED.value, job.id)
 
     def _submit_failed(self, ledger_id: int, state: SubmitState, error: str, at: str) -> None:
         with self._backend.write() as tx:
             tx.run(
-                "UPDATE jobs SET submit_state = ?, submit_error = ?, updated_at = ? "
-                "WHERE ledger_id = ?",
-                (state.value, error, at, ledger_id),
+                "UPDATE jobs SET submit_state = ?, submit_error = ?, updated_at = ?, "
+                f"finished = {_FINISHED_SUBMIT} WHERE ledger_id = ?",
+                (state.value, error, at, state.value, ledger_id),
             )
-            self._settle(tx, ledger_id)
             self._event(tx, ledger_id, at, state.value, error)
 
     def adopt(self, ledger_id: int, job: Job, endpoint: str) -> None:
@@ -424,10 +479,15 @@ class Ledger:
         self, tx: Tx, provider: str, endpoint: str, job_id: str
     ) -> Mapping[str, Any] | None:
         # The newest submit that got this id at this endpoint; rows of ledgers older than
-        # version 2 have no endpoint and match on provider and id alone.
+        # version 2 have no endpoint and match on provider and id alone. Called in write
+        # transactions: the row stays locked until the commit, so two writers changing the
+        # same job (PostgreSQL) take turns and each sees what the other wrote.
         return tx.one(
-            "SELECT ledger_id, status, claimed_by FROM jobs WHERE provider = ? AND job_id = ? "
-            "AND (endpoint = ? OR endpoint = '') ORDER BY ledger_id DESC LIMIT 1",
+            self._backend.lock_row(
+                "SELECT ledger_id, status, submit_state, problem, output_path, claimed_by, "
+                "claimed_until FROM jobs WHERE provider = ? AND job_id = ? "
+                "AND (endpoint = ? OR endpoint = '') ORDER BY ledger_id DESC LIMIT 1"
+            ),
             (provider, job_id, endpoint),
         )
 
@@ -444,33 +504,62 @@ class Ledger:
             )
         return {str(r["job_id"]) for r in found}
 
+    def _news(
+        self, job: Job, endpoint: str, job_json: str, usage: str | None, now: dt.datetime
+    ) -> bool:
+        """Whether a status seen tells the ledger anything: a job it holds, seen differently
+        from what it holds, or whose claim by this process is half-way to lapsing.
+
+        Polling mostly sees the same answer again; this read (no write lock, no commit to
+        make durable) spares the ledger a commit for each of those.
+        """
+        with self._backend.read() as tx:
+            known = tx.one(
+                "SELECT job, usage, claimed_by, claimed_until FROM jobs WHERE provider = ? "
+                "AND job_id = ? AND (endpoint = ? OR endpoint = '') "
+                "ORDER BY ledger_id DESC LIMIT 1",
+                (job.provider, job.id, endpoint),
+            )
+        if known is None:
+            return False
+        if known["job"] != job_json or (usage is not None and known["usage"] != usage):
+            return True
+        if known["claimed_by"] != self.owner or not known["claimed_until"]:
+            return False
+        left = dt.datetime.fromisoformat(known["claimed_until"]) - now
+        return left < DEFAULT_LEASE / 2
+
     def _seen(self, job: Job, endpoint: str, at: str) -> None:
         if self._empty:
             return
-        lease = _stamp(self._now() + DEFAULT_LEASE)
+        now = self._now()
+        job_json = json.dumps(job_to_dict(job, raw=True), default=str)
+        usage = _usage_json(job)
+        if not self._news(job, endpoint, job_json, usage, now):
+            return
+        lease = _stamp(now + DEFAULT_LEASE)
         with self._backend.write() as tx:
             row = self._row_of(tx, job.provider, endpoint, job.id)
             if row is None:
                 return
             ledger_id = int(row["ledger_id"])
+            mine = row["claimed_by"] == self.owner
             tx.run(
                 "UPDATE jobs SET status = ?, progress = ?, expires_at = COALESCE(?, expires_at), "
-                "job = ?, updated_at = ?, usage = COALESCE(?, usage), "
-                "claimed_until = CASE WHEN claimed_by = ? THEN ? ELSE claimed_until END "
-                "WHERE ledger_id = ?",
+                "job = ?, updated_at = ?, usage = COALESCE(?, usage), finished = ?, "
+                "claimed_until = ? WHERE ledger_id = ?",
                 (
                     job.status.value,
                     job.progress,
                     job.expires_at.isoformat() if job.expires_at else None,
-                    json.dumps(job_to_dict(job, raw=True), default=str),
+                    job_json,
                     at,
-                    _usage_json(job),
-                    self.owner,
-                    lease,
+                    usage,
+                    _finished(row, status=job.status.value),
+                    lease if mine else row["claimed_until"],
                     ledger_id,
                 ),
             )
-            self._settle(tx, ledger_id)
             if row["status"] != job.status.value:
                 detail = job.error.message if job.error else None
                 self._event(tx, ledger_id, at, job.status.value, detail)
@@ -488,10 +577,17 @@ class Ledger:
                 # Only the main video is the job's output; a thumbnail does not replace it.
                 tx.run(
                     "UPDATE jobs SET output_path = ?, output_size = ?, output_sha256 = ?, "
-                    "downloaded_at = ?, updated_at = ? WHERE ledger_id = ?",
-                    (str(event.path), event.size, event.sha256, at, at, ledger_id),
+                    "downloaded_at = ?, updated_at = ?, finished = ? WHERE ledger_id = ?",
+                    (
+                        str(event.path),
+                        event.size,
+                        event.sha256,
+                        at,
+                        at,
+                        _finished(row, output_path=str(event.path)),
+                        ledger_id,
+                    ),
                 )
-                self._settle(tx, ledger_id)
             detail = f"{event.variant} {event.index}: {event.path} ({event.size} bytes)"
             self._event(tx, ledger_id, at, "downloaded", detail)
 
@@ -518,10 +614,9 @@ class Ledger:
         at = _stamp(self._now())
         with self._backend.write() as tx:
             tx.run(
-                "UPDATE jobs SET problem = ?, updated_at = ? WHERE ledger_id = ?",
+                "UPDATE jobs SET problem = ?, updated_at = ?, finished = 1 WHERE ledger_id = ?",
                 (problem, at, ledger_id),
             )
-            self._settle(tx, ledger_id)
             self._event(tx, ledger_id, at, problem, detail)
 
     # -- claims ---------------------------------------------------------------------------
@@ -545,11 +640,7 @@ class Ledger:
             if row is None:
                 return None
             ledger_id = int(row["ledger_id"])
-            current = tx.one(
-                "SELECT claimed_by, claimed_until FROM jobs WHERE ledger_id = ?", (ledger_id,)
-            )
-            holder = current["claimed_by"] if current else None
-            until = current["claimed_until"] if current else None
+            holder, until = row["claimed_by"], row["claimed_until"]
             if (
                 holder
                 and holder != self.owner
@@ -607,7 +698,7 @@ class Ledger:
                 result.append(entry_from_row(row))
             except (ValueError, TypeError, KeyError) as exc:
                 raise LedgerError(
-                    f"the job ledger {self.path} has an unreadable row (#{row.get('ledger_id')}: "
+                    f"the job ledger {self.where} has an unreadable row (#{row.get('ledger_id')}: "
                     f"{exc}). Move the file aside and vidgen starts a new one"
                 ) from exc
         return result
@@ -679,12 +770,13 @@ class Ledger:
             return []
         totals: dict[tuple[str, str, str], tuple[int, int]] = {}
         with self._backend.read() as tx:
+            # The status is written out (not a parameter) so that both databases see the
+            # partial index jobs_spend serves this query, and read the index alone.
             live = tx.all(
                 "SELECT day, COALESCE(profile, provider) AS label, currency, "
                 "SUM(amount_micros) AS micros, COUNT(*) AS jobs FROM jobs "
-                "WHERE status = ? AND amount_micros IS NOT NULL "
-                "GROUP BY day, COALESCE(profile, provider), currency",
-                (JobStatus.SUCCEEDED.value,),
+                f"WHERE status = '{_SUCCEEDED}' AND amount_micros IS NOT NULL "
+                "GROUP BY day, COALESCE(profile, provider), currency"
             )
             archived = tx.all("SELECT day, label, currency, micros, jobs FROM spend_archive")
         for row in [*live, *archived]:
@@ -711,11 +803,10 @@ class Ledger:
             return self._committed(tx, day)
 
     def _committed(self, tx: Tx, day: dt.date) -> Decimal:
+        # Reads the partial index jobs_committed alone: one day's submits that may bill.
         row = tx.one(
-            "SELECT SUM(amount_micros) AS micros FROM jobs WHERE day = ? "
-            "AND amount_micros IS NOT NULL AND submit_state != ? "
-            "AND (status IS NULL OR status NOT IN (?, ?))",
-            (day.isoformat(), REJECTED.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value),
+            f"SELECT SUM(amount_micros) AS micros FROM jobs WHERE day = ? AND {MAY_BILL}",
+            (day.isoformat(),),
         )
         micros = int(row["micros"]) if row and row["micros"] is not None else 0
         return Decimal(micros).scaleb(-6).normalize() if micros else Decimal(0)
@@ -814,6 +905,8 @@ class Ledger:
         added = 0
         with self._backend.write() as tx:
             for key, index, request in items:
+                # ON CONFLICT DO NOTHING is atomic on both databases: of two workers adding
+                # the same key, one adds it and the other counts nothing.
                 added += tx.run(
                     "INSERT INTO items (group_id, item_key, item_index, request, state, updated_at) "
                     "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (group_id, item_key) DO NOTHING",
@@ -838,23 +931,22 @@ class Ledger:
             "SELECT group_id, item_key FROM items WHERE (state = 'pending' OR "
             "(state IN ('claimed', 'deferred') AND claimed_until < ?))"
         )
-        params: list[Any] = [stamp]
+        params: list[Any] = [_stamp(now + lease), stamp, stamp]
         if group_id is not None:
             query += " AND group_id = ?"
             params.append(group_id)
         query += " ORDER BY group_id, item_index LIMIT ?"
         params.append(limit)
-        until = _stamp(now + lease)
+        # One statement picks and claims: the rows it picks are locked (PostgreSQL skips
+        # the ones another worker is picking), so no item is ever claimed twice.
         with self._backend.write() as tx:
-            picked = tx.all(self._backend.lock_rows(query), tuple(params))
-            for row in picked:
-                tx.run(
-                    "UPDATE items SET state = 'claimed', claimed_by = ?, claimed_until = ?, "
-                    "updated_at = ? WHERE group_id = ? AND item_key = ?",
-                    (self.owner, until, stamp, row["group_id"], row["item_key"]),
-                )
-            keys = [(r["group_id"], r["item_key"]) for r in picked]
-        return [item for item in self.items_of(keys) if item.claimed_by == self.owner]
+            claimed = tx.all(
+                "UPDATE items SET state = 'claimed', claimed_by = ?, claimed_until = ?, "
+                f"updated_at = ? WHERE (group_id, item_key) IN ({self._backend.lock_rows(query)}) "
+                "RETURNING *",
+                (self.owner, *params),
+            )
+        return sorted((_item(row) for row in claimed), key=lambda i: (i.group_id, i.index))
 
     def renew_items(
         self, keys: Sequence[tuple[str, str]], *, lease: dt.timedelta = DEFAULT_LEASE
@@ -983,25 +1075,35 @@ class Ledger:
         Returns the number of entries removed. Unfinished entries are never removed.
         """
         self._writable()
+        removed = 0
         with self._backend.write() as tx:
-            totals = tx.all(
-                "SELECT day, COALESCE(profile, provider) AS label, COALESCE(currency, '') AS "
-                "currency, SUM(amount_micros) AS micros, COUNT(*) AS jobs FROM jobs "
-                "WHERE finished = 1 AND day < ? AND status = ? AND amount_micros IS NOT NULL "
-                "GROUP BY day, COALESCE(profile, provider), COALESCE(currency, '')",
-                (before.isoformat(), JobStatus.SUCCEEDED.value),
+            # The rows are locked as they are picked: a job cannot change (or be pruned by
+            # another worker, which would archive its spend twice) until this commits.
+            picked = tx.all(
+                self._backend.lock_row(
+                    "SELECT ledger_id FROM jobs WHERE finished = 1 AND day < ? ORDER BY ledger_id"
+                ),
+                (before.isoformat(),),
             )
-            for row in totals:
-                tx.run(
+            ids = [int(r["ledger_id"]) for r in picked]
+            for start in range(0, len(ids), _PRUNE_CHUNK):
+                chunk = ids[start : start + _PRUNE_CHUNK]
+                marks = ", ".join("?" for _ in chunk)
+                totals = tx.all(
+                    "SELECT day, COALESCE(profile, provider) AS label, COALESCE(currency, '') "
+                    "AS currency, SUM(amount_micros) AS micros, COUNT(*) AS jobs FROM jobs "
+                    f"WHERE ledger_id IN ({marks}) AND status = '{_SUCCEEDED}' "
+                    "AND amount_micros IS NOT NULL "
+                    "GROUP BY day, COALESCE(profile, provider), COALESCE(currency, '')",
+                    chunk,
+                )
+                tx.many(
                     "INSERT INTO spend_archive (day, label, currency, micros, jobs) "
                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (day, label, currency) DO UPDATE SET "
                     "micros = spend_archive.micros + excluded.micros, "
                     "jobs = spend_archive.jobs + excluded.jobs",
-                    (row["day"], row["label"], row["currency"], row["micros"], row["jobs"]),
+                    [(r["day"], r["label"], r["currency"], r["micros"], r["jobs"]) for r in totals],
                 )
-            tx.run(
-                "DELETE FROM events WHERE ledger_id IN "
-                "(SELECT ledger_id FROM jobs WHERE finished = 1 AND day < ?)",
-                (before.isoformat(),),
-            )
-            return tx.run("DELETE FROM jobs WHERE finished = 1 AND day < ?", (before.isoformat(),))
+                tx.run(f"DELETE FROM events WHERE ledger_id IN ({marks})", chunk)
+                removed += tx.run(f"DELETE FROM jobs WHERE ledger_id IN ({marks})", chunk)
+        return removed

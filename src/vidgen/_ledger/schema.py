@@ -16,16 +16,44 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["FINISHED", "VERSION", "ddl", "migrate_v1", "migrate_v2"]
+__all__ = [
+    "FINISHED",
+    "MAY_BILL",
+    "READ_INDEXES",
+    "RETIRED_INDEXES",
+    "VERSION",
+    "ddl",
+    "finished_when",
+    "index_changes",
+    "migrate_v1",
+    "migrate_v2",
+]
 
 VERSION = 3
 
+
+def finished_when(
+    *,
+    submit_state: str = "submit_state",
+    problem: str = "problem",
+    status: str = "status",
+    output_path: str = "output_path",
+) -> str:
+    """Whether a row has anything left to do, as an SQL expression.
+
+    Each argument is the SQL for that column's value: by default the column itself. An
+    UPDATE passes the new values it sets (``status="?"``), since SET reads the old row; so
+    one statement both changes a row and says whether it is finished.
+    """
+    return (
+        f"CASE WHEN {submit_state} = 'rejected' OR {problem} IS NOT NULL "
+        f"OR {status} IN ('failed', 'cancelled') "
+        f"OR ({status} = 'succeeded' AND {output_path} IS NOT NULL) THEN 1 ELSE 0 END"
+    )
+
+
 #: Whether a row has anything left to do, as an SQL expression over its own columns.
-FINISHED = (
-    "CASE WHEN submit_state = 'rejected' OR problem IS NOT NULL "
-    "OR status IN ('failed', 'cancelled') "
-    "OR (status = 'succeeded' AND output_path IS NOT NULL) THEN 1 ELSE 0 END"
-)
+FINISHED = finished_when()
 
 _JOBS_COLUMNS = """
     created_at     TEXT NOT NULL,
@@ -101,12 +129,46 @@ CREATE TABLE IF NOT EXISTS deliveries (
 """
 
 _INDEXES = """
-CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs(provider, endpoint, job_id);
-CREATE INDEX IF NOT EXISTS jobs_by_job_id ON jobs(job_id);
 CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs(ledger_id) WHERE finished = 0;
-CREATE INDEX IF NOT EXISTS jobs_by_day ON jobs(day);
 CREATE INDEX IF NOT EXISTS events_by_job ON events(ledger_id);
 """
+
+#: Which submits may still bill, as the daily-spend check asks it (and its index is made):
+#: written out, never with parameters, so both databases match query and index.
+MAY_BILL = (
+    "amount_micros IS NOT NULL AND submit_state != 'rejected' "
+    "AND (status IS NULL OR status NOT IN ('failed', 'cancelled'))"
+)
+
+#: Indexes that serve the everyday reads and writes (no new columns or tables, so no new
+#: version: a version-3 ledger without them gets them when it is next opened for writing).
+#: Each is small and covers its query, so the query reads the index alone, and each changes
+#: only when its answer does, not on every status a job passes through:
+#: jobs_by_job finds a job by its id (every event after the submit);
+#: jobs_committed holds one day's submits that may still bill (the daily-spend check);
+#: jobs_spend holds succeeded jobs' amounts (the spend totals);
+#: groups_running the storyboards and batches still running (resume).
+READ_INDEXES = {
+    "jobs_by_job": "CREATE INDEX IF NOT EXISTS jobs_by_job ON jobs(job_id, provider, endpoint)",
+    "jobs_committed": "CREATE INDEX IF NOT EXISTS jobs_committed ON jobs(day, amount_micros) "
+    f"WHERE {MAY_BILL}",
+    "jobs_spend": "CREATE INDEX IF NOT EXISTS jobs_spend ON jobs"
+    "(day, profile, provider, currency, amount_micros) WHERE status = 'succeeded'",
+    "groups_running": "CREATE INDEX IF NOT EXISTS groups_running ON groups(kind) "
+    "WHERE status = 'running'",
+}
+
+#: Indexes of earlier version-3 ledgers that `READ_INDEXES` replace (each one more page to
+#: write on every commit that changes a job).
+RETIRED_INDEXES = ("jobs_by_key", "jobs_by_job_id", "jobs_by_day")
+
+
+def index_changes(names: set[str]) -> list[str]:
+    """The statements that bring a ledger whose tables and indexes are ``names`` to today's
+    indexes: the missing `READ_INDEXES` created, the `RETIRED_INDEXES` dropped."""
+    create = [sql for name, sql in READ_INDEXES.items() if name not in names]
+    return create + [f"DROP INDEX IF EXISTS {name}" for name in RETIRED_INDEXES if name in names]
+
 
 _OTHER_TABLES = """
 CREATE TABLE IF NOT EXISTS spend_archive (
@@ -142,7 +204,7 @@ def ddl(dialect: str) -> list[str]:
         + _INDEXES
         + _V3_TABLES
     )
-    return [s.strip() for s in text.split(";") if s.strip()]
+    return [s.strip() for s in text.split(";") if s.strip()] + list(READ_INDEXES.values())
 
 
 def migrate_v1(run: Callable[[str], object]) -> None:

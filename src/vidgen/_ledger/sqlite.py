@@ -87,6 +87,9 @@ class _Tx:
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.db.execute(sql, tuple(params)).rowcount
 
+    def many(self, sql: str, params: Sequence[Sequence[Any]]) -> int:
+        return self.db.executemany(sql, [tuple(p) for p in params]).rowcount
+
 
 class SQLiteBackend:
     """One SQLite file. Safe to share between threads of one process and between processes.
@@ -196,9 +199,26 @@ class SQLiteBackend:
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from exc
 
+    def __repr__(self) -> str:
+        return f"<SQLiteBackend {self.where}>"
+
+    def writable(self) -> SQLiteBackend:
+        return SQLiteBackend(self.path)
+
+    def names(self, tx: Any) -> set[str]:
+        found = tx.all("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")
+        return {str(r["name"]) for r in found}
+
     def lock_rows(self, query: str) -> str:
         """SQLite's write transactions are exclusive already: nothing to add."""
         return query
+
+    def lock_row(self, query: str) -> str:
+        """SQLite's write transactions are exclusive already: nothing to add."""
+        return query
+
+    def serialize(self, tx: Any, name: str) -> None:
+        """Writers take turns already (``BEGIN IMMEDIATE``)."""
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:

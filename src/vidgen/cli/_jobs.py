@@ -289,11 +289,11 @@ def _job_and_client(
     ledger's job (its provider id is sent, never the number).
     """
     # Loaded here, not with the module: `vidgen quote` never needs the ledger or recovery.
-    from .._ledger import Ledger, SubmitState
+    from .._ledger import Ledger, SubmitState, ledger_location
     from .._recovery import client_for
 
     check_target(profile, provider)
-    ledger = Ledger(clock=clock())
+    ledger = Ledger(ledger_location(config=load_config(config_path)), clock=clock())
     entry = ledger.get(ref)
     if entry is not None and entry.job_id is None:
         if entry.submit_state == SubmitState.REJECTED:

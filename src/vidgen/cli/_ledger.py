@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from rich.markup import escape
 
 from .. import _serialize
 from .._clock import utcnow
+from .._config import load_config
 from .._exceptions import VidgenError
 from .._models import JobStatus
 from ._context import clock, echo_json, fail, obj
@@ -58,11 +60,33 @@ def _status_filter(ctx: click.Context, param: click.Parameter, value: str | None
     show_default=True,
     help="How many, newest first.",
 )
+@click.option(
+    "--prune",
+    "prune_days",
+    type=click.IntRange(min=1),
+    metavar="DAYS",
+    help="First remove finished jobs submitted more than DAYS days ago (unfinished ones are "
+    "kept, and so are the spend totals of those removed).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bool) -> None:
-    """Every job this machine submitted, from the job ledger."""
+def jobs(
+    status_filter: str | None,
+    profile: str | None,
+    limit: int,
+    prune_days: int | None,
+    as_json: bool,
+) -> None:
+    """Every job submitted to the job ledger (this machine's, or the shared one's)."""
     from .._ledger import Ledger
 
+    if prune_days is not None:
+        before = utcnow(clock()).date() - dt.timedelta(days=prune_days)
+        with Ledger(clock=clock()) as writer:
+            removed = writer.prune(before)
+        console.print(
+            f"Removed {removed} finished job(s) submitted before {before} from {writer.where}; "
+            "their spend totals are kept."
+        )
     ledger = Ledger(clock=clock(), readonly=True)  # listing takes no write lock
     entries = ledger.entries(status=status_filter, profile=profile, limit=limit)
     if as_json:
@@ -70,12 +94,12 @@ def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bo
         return
     if not entries:
         if status_filter or profile:
-            console.print(f"No jobs match in the ledger ({ledger.path}).")
+            console.print(f"No jobs match in the ledger ({ledger.where}).")
         else:
-            console.print(f"No jobs in the ledger ({ledger.path}).")
+            console.print(f"No jobs in the ledger ({ledger.where}).")
         return
     print_table(jobs_table(entries, now=utcnow(clock())))
-    console.print(f"ledger: {ledger.path}")
+    console.print(f"ledger: {ledger.where}")
 
 
 @click.command()
@@ -97,10 +121,10 @@ def jobs(status_filter: str | None, profile: str | None, limit: int, as_json: bo
 @click.option("--json", "as_json", is_flag=True, help="Print each job's outcome as JSON on stdout.")
 def resume(output_dir: str, timeout: float, config_path: str | None, as_json: bool) -> None:
     """Finish every unfinished job in the ledger: find, wait, download. Never resubmits."""
-    from .._ledger import Ledger
+    from .._ledger import Ledger, ledger_location
     from .._recovery import ResumeState, client_for, resume_entry
 
-    ledger = Ledger(clock=clock())
+    ledger = Ledger(ledger_location(config=load_config(config_path)), clock=clock())
     pending = ledger.unfinished()
     films = ledger.groups(kind="storyboard", unfinished=True)
     results: list[dict[str, Any]] = []
@@ -110,7 +134,7 @@ def resume(output_dir: str, timeout: float, config_path: str | None, as_json: bo
             echo_json(results)
         return
     if pending:
-        console.print(f"{len(pending)} unfinished job(s) in {ledger.path}")
+        console.print(f"{len(pending)} unfinished job(s) in {ledger.where}")
     left = 0
     now = utcnow(clock())
     for entry in pending:

@@ -10,7 +10,7 @@ import click
 from .. import _serialize
 from .._clock import today as today_on
 from .._compare import offer_sources
-from .._config import CONFIG_ENV, find_config, load_config
+from .._config import CONFIG_ENV, Config, find_config, load_config
 from .._exceptions import ConfigError, VidgenError
 from ..plugins import Registry, get_provider, get_registry
 from ..provider import Provider
@@ -109,24 +109,28 @@ def _provider_dict(registry: Registry, name: str, instance: Provider | None) -> 
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 def config(config_path: str | None, as_json: bool) -> None:
-    """Where the config file is, and its profiles."""
+    """Where the config file is, its profiles, and the job ledger in use."""
     path = Path(config_path) if config_path is not None else find_config()
     if path is None:
+        ledger = _ledger_in_use(None)
         if as_json:
-            echo_json({"path": None, "default_profile": None, "profiles": []})
+            echo_json({"path": None, "default_profile": None, "profiles": [], "ledger": ledger})
             return
         console.print(
             f"No config file. vidgen looks at ${CONFIG_ENV}, ./vidgen.toml, then the user config "
             "folder. See docs/quickstart.md for an example."
         )
+        console.print(f"ledger: {ledger}")
         return
     if not path.is_file():
         raise ConfigError(f"no config file at {path}; check the path given to --config")
     loaded = load_config(path)
+    ledger = _ledger_in_use(loaded)
     if as_json:
         echo_json(
             {
                 "path": str(path),
+                "ledger": ledger,
                 "default_profile": loaded.default_profile,
                 "profiles": [
                     {
@@ -145,3 +149,11 @@ def config(config_path: str | None, as_json: bool) -> None:
         mark = " (default)" if name == loaded.default_profile else ""
         key = profile.settings.get("api_key_env", "-")
         console.print(f"  {name}{mark}: provider {profile.provider}, key from {key}")
+    console.print(f"ledger: {ledger}")
+
+
+def _ledger_in_use(loaded: Config | None) -> str:
+    """The ledger the commands and clients would open (a URL without its password)."""
+    from .._ledger import describe_location, ledger_location
+
+    return describe_location(ledger_location(config=loaded or Config()))
