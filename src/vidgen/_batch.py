@@ -484,7 +484,7 @@ class _LineWork:
             return BatchResult(line.custom_id, state, error=str(exc))
 
     def _run(self, line: BatchLine) -> BatchResult:
-        from ._recovery import CannotTell, ResumeState, find_submitted, resume_entry
+        from ._resume import CannotTell, ResumeState, find_submitted, resume_entry
 
         client = self.client_for(line)
         target = self.folder / line.file_name
@@ -998,7 +998,7 @@ def run_worker(
     keep_running: bool = False,
     poll: float = 2.0,
     config: str | os.PathLike[str] | None = None,
-    make_client: Callable[..., Client] | None = None,
+    make_client: Callable[..., Client],
     on_result: Callable[[BatchResult], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> int:
@@ -1013,13 +1013,13 @@ def run_worker(
         batch_id: only this batch (default: every running batch).
         keep_running: look for new lines every ``poll`` seconds instead of returning
             when none is left.
-        make_client: builds a batch's client (tests pass one with a fake transport).
+        make_client: builds a batch's client from its ledger group
+            (`vidgen._recovery.client_for_group`, or a test's own).
 
     Returns:
         How many lines this worker finished.
     """
     from ._ledger.ledger import DEFAULT_LEASE
-    from ._recovery import client_for_group
 
     lease = lease or DEFAULT_LEASE
     group_id = batch_group_id(batch_id) if batch_id is not None else None
@@ -1031,7 +1031,7 @@ def run_worker(
             work = works.get(item.group_id)
             if work is None:
                 work = works[item.group_id] = _work_for_group(
-                    ledger, item.group_id, lease, config, make_client or client_for_group
+                    ledger, item.group_id, lease, config, make_client
                 )
         except VidgenError as exc:
             return BatchResult(item.key, "needs_attention", error=str(exc))

@@ -70,7 +70,15 @@ def test_a_batch_writes_its_results_and_a_rerun_sends_nothing(
     assert all(Path(r["output"]).read_bytes() for r in results)
     assert results[0]["quote"]["amount"] == "0.40"
     assert set(results[0]) == {
-        "custom_id", "status", "job_id", "provider", "model", "output", "quote", "billed", "error"
+        "custom_id",
+        "status",
+        "job_id",
+        "provider",
+        "model",
+        "output",
+        "quote",
+        "billed",
+        "error",
     }
     again = run("batch", "jobs.jsonl", "-p", "emu", "--quiet", "--json")
     assert again.exit_code == 0, again.output
@@ -117,7 +125,9 @@ def test_a_line_that_fails_makes_the_exit_status_1(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 def test_a_killed_batch_carries_on_when_run_again(tmp_path: Path) -> None:
-    server = EmulatorProcess(tmp_path, "--render-base", "1.0", "--model", f"{MODEL}:synthetic_bytes=1000")
+    server = EmulatorProcess(
+        tmp_path, "--render-base", "1.0", "--model", f"{MODEL}:synthetic_bytes=1000"
+    )
     try:
         (tmp_path / "vidgen.toml").write_text(config(server.base_url))
         (tmp_path / "jobs.jsonl").write_text(lines(10))
@@ -132,7 +142,9 @@ def test_a_killed_batch_carries_on_when_run_again(tmp_path: Path) -> None:
         server.wait_for(lambda s: s["total_submits"] >= 4, "four submits")
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(30)
-        again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+        again = subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240
+        )
         assert again.returncode == 0, again.stderr
         stats = server.stats()
     finally:

@@ -46,9 +46,9 @@ def ledger_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[
     if request.param == "sqlite":
         yield {"VIDGEN_HOME": str(tmp_path / "home")}
         return
-    from ledger_support import postgres_database  # the PostgreSQL test support
+    from postgres_support import fresh_schema
 
-    with postgres_database() as url:
+    with fresh_schema() as url:
         yield {"VIDGEN_HOME": str(tmp_path / "home"), "VIDGEN_LEDGER_URL": url}
 
 

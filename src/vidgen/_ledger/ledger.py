@@ -940,6 +940,7 @@ class Ledger:
         # One statement picks and claims: the rows it picks are locked (PostgreSQL skips
         # the ones another worker is picking), so no item is ever claimed twice.
         with self._backend.write() as tx:
+            self._release_dead_holders(tx, group_id)
             claimed = tx.all(
                 "UPDATE items SET state = 'claimed', claimed_by = ?, claimed_until = ?, "
                 f"updated_at = ? WHERE (group_id, item_key) IN ({self._backend.lock_rows(query)}) "
@@ -947,6 +948,23 @@ class Ledger:
                 (self.owner, *params),
             )
         return sorted((_item(row) for row in claimed), key=lambda i: (i.group_id, i.index))
+
+    def _release_dead_holders(self, tx: Tx, group_id: str | None) -> None:
+        """Items held by a process of this machine that is gone go back to pending at once
+        (another machine's can only be judged by its lease)."""
+        query = "SELECT DISTINCT claimed_by FROM items WHERE state = 'claimed'"
+        params: tuple[Any, ...] = ()
+        if group_id is not None:
+            query += " AND group_id = ?"
+            params = (group_id,)
+        for row in tx.all(query, params):
+            holder = row["claimed_by"]
+            if holder and holder != self.owner and not _holder_alive(str(holder)):
+                tx.run(
+                    "UPDATE items SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
+                    "WHERE state = 'claimed' AND claimed_by = ?",
+                    (holder,),
+                )
 
     def renew_items(
         self, keys: Sequence[tuple[str, str]], *, lease: dt.timedelta = DEFAULT_LEASE
@@ -970,11 +988,16 @@ class Ledger:
         result: Mapping[str, Any] | None = None,
         error: str | None = None,
     ) -> None:
-        """Record how an item ended: ``done`` or ``failed`` (or back to ``pending``)."""
+        """Record how an item ended: ``done`` or ``failed`` (or back to ``pending``).
+
+        Nothing changes when another worker holds the item now (this one's lease ran out
+        and it was taken over): the new holder records its own outcome.
+        """
         with self._backend.write() as tx:
             tx.run(
                 "UPDATE items SET state = ?, result = ?, error = ?, claimed_by = NULL, "
-                "claimed_until = NULL, updated_at = ? WHERE group_id = ? AND item_key = ?",
+                "claimed_until = NULL, updated_at = ? WHERE group_id = ? AND item_key = ? "
+                "AND (claimed_by IS NULL OR claimed_by = ?)",
                 (
                     state,
                     json.dumps(dict(result), default=str) if result is not None else None,
@@ -982,6 +1005,7 @@ class Ledger:
                     _stamp(self._now()),
                     group_id,
                     key,
+                    self.owner,
                 ),
             )
 
@@ -999,7 +1023,8 @@ class Ledger:
         with self._backend.write() as tx:
             tx.run(
                 "UPDATE items SET state = 'deferred', result = ?, error = ?, claimed_by = NULL, "
-                "claimed_until = ?, updated_at = ? WHERE group_id = ? AND item_key = ?",
+                "claimed_until = ?, updated_at = ? WHERE group_id = ? AND item_key = ? "
+                "AND (claimed_by IS NULL OR claimed_by = ?)",
                 (
                     json.dumps(dict(result), default=str) if result is not None else None,
                     error,
@@ -1007,6 +1032,7 @@ class Ledger:
                     _stamp(self._now()),
                     group_id,
                     key,
+                    self.owner,
                 ),
             )
 

@@ -249,7 +249,9 @@ def worker(
     in hand.
     """
     from .._batch import run_worker
-    from .._ledger import Ledger
+    from .._config import load_config
+    from .._ledger import Ledger, ledger_location
+    from .._recovery import client_for_group
 
     stopping = threading.Event()
 
@@ -260,7 +262,7 @@ def worker(
         console.print("stopping: finishing the lines in hand (press Ctrl-C again to quit now)")
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    ledger = Ledger(clock=clock())
+    ledger = Ledger(ledger_location(config=load_config(config_path)), clock=clock())
     done = 0
 
     def report(result: BatchResult) -> None:
@@ -281,7 +283,7 @@ def worker(
             keep_running=forever,
             poll=poll,
             config=config_path,
-            make_client=obj().get("make_client"),
+            make_client=obj().get("make_client") or client_for_group,
             on_result=report,
             should_stop=stopping.is_set,
         )
