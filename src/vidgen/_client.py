@@ -557,7 +557,8 @@ class Client(_BaseClient):
         clock: the time source for every date and time decision (default ``time.time``).
         sleep: how to wait (default ``time.sleep``); tests pass a fake.
         timeout: the per-request HTTP timeout.
-        retry, poll: retry and polling policies.
+        retry: how failed reads and submits are retried.
+        poll: how often a job is polled.
         delivery: what to do when a downloaded video is not what was asked (its length,
             size, frame rate or sound, probed with the ``video`` extra): ``"warn"``
             (record it and log a warning), ``"strict"`` (raise `DeliveryMismatch`) or
@@ -971,7 +972,8 @@ class AsyncClient(_BaseClient):
         clock: the time source for every date and time decision (default ``time.time``).
         sleep: how to wait: a function or a coroutine function (default ``asyncio.sleep``).
         timeout: the per-request HTTP timeout.
-        retry, poll: retry and polling policies.
+        retry: how failed reads and submits are retried.
+        poll: how often a job is polled.
         max_download_bytes: the largest download accepted (default 20 GiB).
         delivery: ``"warn"``, ``"strict"`` or ``"off"`` (see `Client`).
         http_client: an ``httpx.AsyncClient`` to send with (it is not closed by `aclose`).

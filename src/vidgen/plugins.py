@@ -49,9 +49,12 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "vidgen"
+"""The entry-point group plugins are listed under (``[project.entry-points.vidgen]``)."""
 DISABLE_ENV = "VIDGEN_DISABLE_PLUGINS"
+"""The environment variable naming plugins not to load, separated by commas."""
 
 hookimpl = pluggy.HookimplMarker("vidgen")
+"""Marks a plugin's function as the implementation of a hook (``@hookimpl``)."""
 
 
 @attrs.frozen

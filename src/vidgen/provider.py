@@ -83,6 +83,7 @@ __all__ = [
 ]
 
 USER_AGENT = f"vidgen/{__version__}"
+"""The ``User-Agent`` header every provider sends (``vidgen/<version>``)."""
 
 
 class Secret:
@@ -138,12 +139,12 @@ class JobPage:
 # -- helpers for parsing ------------------------------------------------------------------
 
 
-#: The largest JSON body a parser reads. Job objects and pages are a few kilobytes; anything
-#: near this is not an answer from a video API.
 MAX_JSON_BYTES = 16 * 1024 * 1024
-#: The deepest nesting a parser accepts. Real answers nest four or five levels; a deep body
-#: would exhaust the recursion limit of the parser, the converters or the ledger's encoder.
+"""The largest JSON body a parser reads. Job objects and pages are a few kilobytes; anything
+near this is not an answer from a video API."""
 MAX_JSON_DEPTH = 64
+"""The deepest nesting a parser accepts. Real answers nest four or five levels; a deep body
+would exhaust the recursion limit of the parser, the converters or the ledger's encoder."""
 
 
 def parse_json(

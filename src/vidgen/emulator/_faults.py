@@ -31,6 +31,7 @@ FaultKind = Literal[
 Operation = Literal["submit", "status", "download", "list", "delete", "any"]
 
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+"""Every kind of fault a `Fault` can script (its ``kind``)."""
 OPERATIONS: tuple[str, ...] = get_args(Operation)
 PROTOCOL_NAMES = ("openai", "aivideoapi", "azure")
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # or started, not with this module: a provider that names `Emulator` at import time (the
 # sandbox) must not slow down every `vidgen` command.
 PROTOCOLS = PROTOCOL_NAMES
+"""Every protocol the emulator speaks: ``"openai"``, ``"aivideoapi"`` and ``"azure"``."""
 
 __all__ = ["BASE_PATHS", "Emulator", "PROTOCOLS", "serve"]
 

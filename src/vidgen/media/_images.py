@@ -19,8 +19,8 @@ from ._deps import require_pillow
 
 __all__ = ["FittedImage", "ImageFitPolicy", "fit_image", "image_bytes"]
 
-#: How an image of another shape becomes the frame: fill and crop, or letterbox.
 ImageFitPolicy = Literal["crop", "pad"]
+"""How an image of another shape becomes the frame: fill and crop, or letterbox."""
 
 _FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 _PREFERRED = ("image/png", "image/jpeg", "image/webp")

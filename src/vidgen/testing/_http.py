@@ -14,8 +14,8 @@ import httpx
 
 __all__ = ["BrokenStream", "FakeServer", "Reply", "broken_body", "fail", "make_response", "reply"]
 
-#: Builds the answer to one request.
 Reply = Callable[[httpx.Request], httpx.Response]
+"""Builds the answer to one request."""
 
 
 def make_response(
