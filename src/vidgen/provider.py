@@ -384,7 +384,10 @@ def same_origin(a: str | httpx.URL, b: str | httpx.URL) -> bool:
 class Provider:
     """Base class of every provider.
 
-    Class attributes a subclass sets:
+    A subclass sets the class attributes below. Its settings are keyword arguments, and
+    also the keys of a config profile.
+
+    Attributes:
         name: the registered name (``"openai"``).
         display_name: for tables.
         api_key_env: the environment variable that holds the key.
@@ -395,7 +398,7 @@ class Provider:
         docs_url: where users read about the provider.
         default_poll: the polling pace the vendor recommends.
 
-    Settings (keyword arguments, also the keys of a config profile):
+    Args:
         api_key: the key; by default read from ``api_key_env`` when first needed.
         api_key_env: another environment variable to read the key from.
         base_url: another API root (a proxy, a relay).

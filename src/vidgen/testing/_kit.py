@@ -170,7 +170,9 @@ def _check_job(job: Job, where: str) -> None:
 class ProviderConformance:
     """Subclass as ``TestSomething`` to run the conformance checks on one provider.
 
-    Class attributes to set:
+    Set the class attributes below; the subclass inherits the checks, one test each.
+
+    Attributes:
         provider_name: the registered provider name.
         settings: settings to build it with (``{"base_url": ...}``), besides the key.
         api_key: a dummy key, long enough to be spotted if it leaks.
