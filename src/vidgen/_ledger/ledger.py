@@ -788,6 +788,15 @@ class Ledger:
             for (day, label, cur), (micros, n) in sorted(totals.items())
         ]
 
+    def finished_since(self, day: dt.date) -> list[LedgerEntry]:
+        """Jobs submitted on or after ``day`` that ended (succeeded, failed, cancelled),
+        oldest first: what ``vidgen spend`` reconciles."""
+        return self._entries(
+            "SELECT * FROM jobs WHERE day >= ? "
+            "AND status IN ('succeeded', 'failed', 'cancelled') ORDER BY ledger_id",
+            (day.isoformat(),),
+        )
+
     def committed_today(self, today: dt.date | None = None) -> Decimal:
         """Quoted amounts of one UTC day's submits that are or may be billed.
 
