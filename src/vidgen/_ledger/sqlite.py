@@ -1,6 +1,8 @@
 """The embedded ledger: one SQLite file in WAL mode, safe for several processes on a machine.
 
-Every commit is durable (``synchronous=FULL``). Readers never block writers; writers take
+Every commit survives a killed process; a durable one (a submit, a job id) also waits for
+the disk (``synchronous=FULL``), the others (``durable=False``: status reads, downloads,
+claims) do not (``synchronous=NORMAL``). Readers never block writers; writers take
 turns (``BEGIN IMMEDIATE``) and wait up to 30 s for each other. A ledger opened read-only
 (``vidgen jobs``, ``vidgen spend``) takes no write lock at all.
 """
