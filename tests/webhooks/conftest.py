@@ -27,7 +27,8 @@ def _no_real_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     registry = vidgen.plugins.get_registry()
     for name in ALL:
         cls = registry.get(name)
-        assert cls is not None and cls.api_key_env
+        assert cls is not None
+        assert cls.api_key_env
         monkeypatch.setenv(cls.api_key_env, f"test-key-{name}")
 
 

@@ -63,7 +63,8 @@ def test_a_genuine_delivery_is_accepted_and_recorded(world: World, clock: FakeCl
     assert job.outputs
     assert EVIL not in (job.outputs[0].url or "")
     entry = world.entry()
-    assert entry is not None and entry.job is not None
+    assert entry is not None
+    assert entry.job is not None
     assert entry.job.status is JobStatus.SUCCEEDED
     assert world.reads() == (1 if world.case.kind == "token" else 0)
 
@@ -100,7 +101,9 @@ def test_a_stale_delivery_is_refused(world: World, clock: FakeClock) -> None:
     assert world.reads() == 0
 
 
-def test_a_delivery_signed_in_the_future_is_stale_too(clock: FakeClock, ledger: vidgen.Ledger) -> None:
+def test_a_delivery_signed_in_the_future_is_stale_too(
+    clock: FakeClock, ledger: vidgen.Ledger
+) -> None:
     for name in SIGNED:
         world = World.make(make_case(name), ledger, at=clock.utcnow())
         error = refused(world, world.delivery(at=clock.utcnow() + dt.timedelta(minutes=10)), clock)
@@ -112,7 +115,16 @@ def test_a_delivery_signed_in_the_future_is_stale_too(clock: FakeClock, ledger: 
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"not json", b"[]", b'"done"', b"{}", b'{"id": 7}', b"\xff\xfe", b"[" * 5000 + b"]" * 5000],
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'"done"',
+        b"{}",
+        b'{"id": 7}',
+        b"\xff\xfe",
+        b"[" * 5000 + b"]" * 5000,
+    ],
     ids=["empty", "text", "list", "string", "object", "bad-id", "binary", "deep"],
 )
 def test_a_malformed_body_is_refused_never_a_traceback(
@@ -151,24 +163,32 @@ def _resign(case: Case, job_id: str, body: bytes, at: dt.datetime) -> Delivery |
             return None
         signature = Webhook(case.secret).sign("msg_garbage", at, text)
         return Delivery(
-            headers={"webhook-id": "msg_garbage", "webhook-timestamp": str(stamp),
-                     "webhook-signature": signature},
+            headers={
+                "webhook-id": "msg_garbage",
+                "webhook-timestamp": str(stamp),
+                "webhook-signature": signature,
+            },
             body=body,
         )
     if case.name == "fal":
         assert case.key
         message = "\n".join([job_id, "u", str(stamp), hashlib.sha256(body).hexdigest()])
         return Delivery(
-            headers={"x-fal-webhook-request-id": job_id, "x-fal-webhook-user-id": "u",
-                     "x-fal-webhook-timestamp": str(stamp),
-                     "x-fal-webhook-signature": case.key.sign(message.encode()).hex()},
+            headers={
+                "x-fal-webhook-request-id": job_id,
+                "x-fal-webhook-user-id": "u",
+                "x-fal-webhook-timestamp": str(stamp),
+                "x-fal-webhook-signature": case.key.sign(message.encode()).hex(),
+            },
             body=body,
         )
     assert case.secret
     digest = hmac.new(case.secret.encode(), f"{stamp},".encode() + body, hashlib.sha256)
     return Delivery(
-        headers={"x-openrouter-signature": f"t={stamp},v1={digest.hexdigest()}",
-                 "x-openrouter-idempotency-key": "garbage"},
+        headers={
+            "x-openrouter-signature": f"t={stamp},v1={digest.hexdigest()}",
+            "x-openrouter-idempotency-key": "garbage",
+        },
         body=body,
     )
 
@@ -219,9 +239,11 @@ def test_fal_deliveries_get_their_endpoint_from_the_ledger(
     world = World.make(make_case("fal"), ledger, at=clock.utcnow())
     job = send(world, world.delivery(at=clock.utcnow()), clock)
     entry = world.entry()
-    assert entry is not None and entry.model
+    assert entry is not None
+    assert entry.model
     assert job.model == entry.model
-    assert entry.job is not None and entry.job.model == entry.model
+    assert entry.job is not None
+    assert entry.job.model == entry.model
 
 
 @pytest.mark.parametrize("name", SIGNED)
@@ -232,7 +254,9 @@ def test_the_secret_comes_from_the_environment(
     world = World.make(case, ledger, at=clock.utcnow())
     monkeypatch.setenv(f"{name.upper()}_WEBHOOK_SECRET", str(case.secret))
     delivery = world.delivery(at=clock.utcnow())
-    job = webhooks.receive(delivery.headers, delivery.body, provider=name, ledger=ledger, now=clock.utcnow())
+    job = webhooks.receive(
+        delivery.headers, delivery.body, provider=name, ledger=ledger, now=clock.utcnow()
+    )
     assert job.status is JobStatus.SUCCEEDED
 
 
@@ -246,12 +270,16 @@ def test_a_rotated_secret_the_previous_one_still_verifies(
     monkeypatch.setenv(f"{name.upper()}_WEBHOOK_SECRET", str(case.other_secret))
     monkeypatch.setenv(f"{name.upper()}_WEBHOOK_PREVIOUS_SECRET", str(case.secret))
     delivery = world.delivery(at=clock.utcnow())
-    job = webhooks.receive(delivery.headers, delivery.body, provider=name, ledger=ledger, now=clock.utcnow())
+    job = webhooks.receive(
+        delivery.headers, delivery.body, provider=name, ledger=ledger, now=clock.utcnow()
+    )
     assert job.status is JobStatus.SUCCEEDED
     monkeypatch.delenv(f"{name.upper()}_WEBHOOK_PREVIOUS_SECRET")
     again = world.delivery(at=clock.utcnow())
     with pytest.raises(vidgen.WebhookRejected) as caught:
-        webhooks.receive(again.headers, again.body, provider=name, ledger=ledger, now=clock.utcnow())
+        webhooks.receive(
+            again.headers, again.body, provider=name, ledger=ledger, now=clock.utcnow()
+        )
     assert caught.value.reason == "forged"
 
 
@@ -268,7 +296,11 @@ def test_a_profile_reads_its_own_secret_and_settings(
     world = World.make(case, ledger, provider=route.provider, at=clock.utcnow())
     delivery = world.delivery(at=clock.utcnow())
     job = webhooks.receive(
-        delivery.headers, delivery.body, provider="team-rep", config=config, ledger=ledger,
+        delivery.headers,
+        delivery.body,
+        provider="team-rep",
+        config=config,
+        ledger=ledger,
         now=clock.utcnow(),
     )
     assert job.profile == "team-rep"
@@ -282,10 +314,21 @@ def test_fal_keys_can_be_a_profile_setting(
     keys = tmp_path / "fal-jwks.json"
     keys.write_text(str(case.secret), encoding="utf-8")
     config = tmp_path / "vidgen.toml"
-    config.write_text(f'[profiles.fal]\nprovider = "fal"\nwebhook_jwks = "{keys}"\n', encoding="utf-8")
-    world = World.make(case, ledger, provider=webhooks.resolve_route("fal", config).provider, at=clock.utcnow())
+    config.write_text(
+        f'[profiles.fal]\nprovider = "fal"\nwebhook_jwks = "{keys}"\n', encoding="utf-8"
+    )
+    world = World.make(
+        case, ledger, provider=webhooks.resolve_route("fal", config).provider, at=clock.utcnow()
+    )
     delivery = world.delivery(at=clock.utcnow())
-    job = webhooks.receive(delivery.headers, delivery.body, provider="fal", config=config, ledger=ledger, now=clock.utcnow())
+    job = webhooks.receive(
+        delivery.headers,
+        delivery.body,
+        provider="fal",
+        config=config,
+        ledger=ledger,
+        now=clock.utcnow(),
+    )
     assert job.status is JobStatus.SUCCEEDED
 
 
@@ -295,15 +338,25 @@ def test_no_secret_at_all_is_a_config_error_naming_what_to_set(
 ) -> None:
     world = World.make(make_case(name), ledger, at=clock.utcnow())
     delivery = world.delivery(at=clock.utcnow())
-    with pytest.raises(vidgen.ConfigError, match="webhook_secret|webhook_jwks"):
-        webhooks.receive(delivery.headers, delivery.body, provider=name, ledger=ledger, now=clock.utcnow())
+    with pytest.raises(vidgen.ConfigError, match=r"webhook_secret|webhook_jwks"):
+        webhooks.receive(
+            delivery.headers, delivery.body, provider=name, ledger=ledger, now=clock.utcnow()
+        )
 
 
-def test_openrouter_without_a_secret_refuses_everything(ledger: vidgen.Ledger, clock: FakeClock) -> None:
+def test_openrouter_without_a_secret_refuses_everything(
+    ledger: vidgen.Ledger, clock: FakeClock
+) -> None:
     world = World.make(make_case("openrouter"), ledger, at=clock.utcnow())
     delivery = world.delivery(at=clock.utcnow())
     with pytest.raises(vidgen.WebhookRejected) as caught:
-        webhooks.receive(delivery.headers, delivery.body, provider="openrouter", ledger=ledger, now=clock.utcnow())
+        webhooks.receive(
+            delivery.headers,
+            delivery.body,
+            provider="openrouter",
+            ledger=ledger,
+            now=clock.utcnow(),
+        )
     assert caught.value.reason == "forged"
 
 
@@ -311,11 +364,19 @@ def test_openrouter_without_a_secret_refuses_everything(ledger: vidgen.Ledger, c
 
 
 @pytest.mark.parametrize("name", TOKEN)
-def test_a_callback_without_a_token_is_refused(name: str, ledger: vidgen.Ledger, clock: FakeClock) -> None:
+def test_a_callback_without_a_token_is_refused(
+    name: str, ledger: vidgen.Ledger, clock: FakeClock
+) -> None:
     world = World.make(make_case(name), ledger, at=clock.utcnow())
     delivery = world.delivery(at=clock.utcnow())
     with pytest.raises(vidgen.WebhookRejected) as caught:
-        webhooks.receive(delivery.headers, delivery.body, provider=name, ledger=ledger, url=world.url(Delivery(headers={}, body=b"")))
+        webhooks.receive(
+            delivery.headers,
+            delivery.body,
+            provider=name,
+            ledger=ledger,
+            url=world.url(Delivery(headers={}, body=b"")),
+        )
     assert (caught.value.reason, caught.value.status_code) == ("forged", 401)
 
 
@@ -329,7 +390,9 @@ def test_a_callback_for_a_job_vidgen_did_not_submit_is_refused(
 
 
 @pytest.mark.parametrize("name", TOKEN)
-def test_a_token_is_read_from_the_url_or_given(name: str, ledger: vidgen.Ledger, clock: FakeClock) -> None:
+def test_a_token_is_read_from_the_url_or_given(
+    name: str, ledger: vidgen.Ledger, clock: FakeClock
+) -> None:
     world = World.make(make_case(name), ledger, at=clock.utcnow())
     delivery = world.delivery(at=clock.utcnow())
     client = fake_client(world.server, provider=world.provider, ledger=ledger, clock=clock)
@@ -347,12 +410,20 @@ def test_without_a_client_one_is_made_and_needs_the_key(
     monkeypatch.delenv("MINIMAX_API_KEY")
     delivery = world.delivery(at=clock.utcnow())
     with pytest.raises(vidgen.ConfigError, match="MINIMAX_API_KEY"):
-        webhooks.receive(delivery.headers, delivery.body, provider="minimax", url=world.url(delivery), ledger=ledger)
+        webhooks.receive(
+            delivery.headers,
+            delivery.body,
+            provider="minimax",
+            url=world.url(delivery),
+            ledger=ledger,
+        )
 
 
 def test_minimax_challenge_is_answered(ledger: vidgen.Ledger) -> None:
     body = b'{"challenge": "c-123"}'
-    assert json.loads(webhooks.answer_challenge({}, body, provider="minimax") or b"") == {"challenge": "c-123"}
+    assert json.loads(webhooks.answer_challenge({}, body, provider="minimax") or b"") == {
+        "challenge": "c-123"
+    }
     assert webhooks.answer_challenge({}, b'{"task": {}}', provider="minimax") is None
     assert webhooks.answer_challenge({}, body, provider="replicate") is None
 
@@ -385,8 +456,15 @@ def test_the_default_ledger_is_used_and_closed(
     with vidgen.Ledger(tmp_path / "vh" / "ledger.sqlite3", clock=clock) as book:
         world = World.make(case, book, at=clock.utcnow())
     delivery = world.delivery(at=clock.utcnow())
-    job = webhooks.receive(delivery.headers, delivery.body, provider="openrouter", secret=case.secret, now=clock.utcnow())
+    job = webhooks.receive(
+        delivery.headers,
+        delivery.body,
+        provider="openrouter",
+        secret=case.secret,
+        now=clock.utcnow(),
+    )
     assert job.status is JobStatus.SUCCEEDED
     with vidgen.Ledger(tmp_path / "vh" / "ledger.sqlite3") as book:
         entry = book.find("openrouter", world.provider.endpoint, world.job_id)
-        assert entry is not None and entry.status is JobStatus.SUCCEEDED
+        assert entry is not None
+        assert entry.status is JobStatus.SUCCEEDED

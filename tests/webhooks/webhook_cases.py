@@ -62,7 +62,11 @@ def jwks(key: Ed25519PrivateKey) -> dict[str, Any]:
     raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     return {
         "keys": [
-            {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+            }
         ]
     }
 
@@ -130,9 +134,7 @@ class Case:
             quote=provider.quote(fitted),
         )
         ledger_id = ledger.record(
-            SubmitStarting(
-                at=at, attempt=attempt, endpoint=provider.endpoint, callback_token=token
-            )
+            SubmitStarting(at=at, attempt=attempt, endpoint=provider.endpoint, callback_token=token)
         )
         job = Job(
             id=job_id,
@@ -180,15 +182,25 @@ class Case:
             return body
         if self.name == "fal":
             if not done:
-                return {"request_id": job_id, "gateway_request_id": job_id, "status": "ERROR",
-                        "error": "Invalid status code: 422", "payload": {"detail": "failed"}}
+                return {
+                    "request_id": job_id,
+                    "gateway_request_id": job_id,
+                    "status": "ERROR",
+                    "error": "Invalid status code: 422",
+                    "payload": {"detail": "failed"},
+                }
             return {
                 "request_id": job_id,
                 "gateway_request_id": job_id,
                 "status": "OK",
                 "payload": {
-                    "video": {"url": url, "content_type": "video/mp4", "width": 1280,
-                              "height": 720, "duration": 8.0},
+                    "video": {
+                        "url": url,
+                        "content_type": "video/mp4",
+                        "width": 1280,
+                        "height": 720,
+                        "duration": 8.0,
+                    },
                     "seed": 7,
                 },
             }
@@ -207,35 +219,50 @@ class Case:
                 body["output"] = {"urls": [url], "metadata": {"duration": 4}}
             return body
         if self.name in ("byteplus", "volcengine"):
-            body = {"id": job_id, "model": "dreamina-seedance-2-0-260128", "status": status,
-                    "created_at": stamp - 120, "updated_at": stamp}
+            body = {
+                "id": job_id,
+                "model": "dreamina-seedance-2-0-260128",
+                "status": status,
+                "created_at": stamp - 120,
+                "updated_at": stamp,
+            }
             if done:
                 body["content"] = {"video_url": url}
             return body
         if self.name == "minimax":
-            task: dict[str, Any] = {"id": job_id, "model": "MiniMax-H3", "status": status,
-                                    "created_at": stamp - 120, "updated_at": stamp, "duration": 5}
+            task: dict[str, Any] = {
+                "id": job_id,
+                "model": "MiniMax-H3",
+                "status": status,
+                "created_at": stamp - 120,
+                "updated_at": stamp,
+                "duration": 5,
+            }
             if done:
                 task["content"] = {"url": url}
             return {"task": task}
         raise AssertionError(self.name)
 
-    def kling_task(self, job_id: str, token: str, *, at: dt.datetime, status: str,
-                   origin: str | None = None) -> dict[str, Any]:
+    def kling_task(
+        self, job_id: str, token: str, *, at: dt.datetime, status: str, origin: str | None = None
+    ) -> dict[str, Any]:
         millis = int(at.timestamp() * 1000)
         task: dict[str, Any] = {
             "task_id": job_id.removeprefix("t2v-"),
             "task_status": {"succeeded": "succeed", "running": "processing"}.get(status, status),
             "task_status_msg": "",
             "task_info": {
-                "external_task_id": external_task_id_for(f"{HOOK}?vidgen_token={token}", "text2video")
+                "external_task_id": external_task_id_for(
+                    f"{HOOK}?vidgen_token={token}", "text2video"
+                )
             },
             "created_at": millis - 120_000,
             "updated_at": millis,
         }
         if status == "succeeded":
-            task["task_result"] = {"videos": [{"id": "v", "url": self.video_url(job_id, origin),
-                                               "duration": "5.0"}]}
+            task["task_result"] = {
+                "videos": [{"id": "v", "url": self.video_url(job_id, origin), "duration": "5.0"}]
+            }
         return task
 
     def delivery(
@@ -267,7 +294,8 @@ class Case:
         stamp = int(at.timestamp())
         ident = ident or f"msg_{_unique()}"
         if self.name == "replicate":
-            assert self.secret and self.other_secret
+            assert self.secret
+            assert self.other_secret
             signer = Webhook(self.other_secret if forged else self.secret)
             signature = signer.sign(ident, at, raw.decode())
             return Delivery(
@@ -280,7 +308,8 @@ class Case:
                 body=raw,
             )
         if self.name == "fal":
-            assert self.key and self.other_key
+            assert self.key
+            assert self.other_key
             user = "user_0123"
             message = "\n".join([job_id, user, str(stamp), hashlib.sha256(raw).hexdigest()])
             signature = (self.other_key if forged else self.key).sign(message.encode()).hex()
@@ -295,7 +324,8 @@ class Case:
                 body=raw,
             )
         if self.name == "openrouter":
-            assert self.secret and self.other_secret
+            assert self.secret
+            assert self.other_secret
             key = (self.other_secret if forged else self.secret).encode()
             digest = hmac.new(key, f"{stamp},".encode() + raw, hashlib.sha256).hexdigest()
             return Delivery(
@@ -308,11 +338,17 @@ class Case:
             )
         raise AssertionError(self.name)
 
-    def status_body(self, job_id: str, token: str, *, at: dt.datetime, origin: str | None = None) -> Any:
+    def status_body(
+        self, job_id: str, token: str, *, at: dt.datetime, origin: str | None = None
+    ) -> Any:
         """What the provider's API answers when the (succeeded) job is read."""
         if self.name == "kling":
-            return {"code": 0, "message": "SUCCEED", "request_id": "r-1",
-                    "data": self.kling_task(job_id, token, at=at, status="succeeded", origin=origin)}
+            return {
+                "code": 0,
+                "message": "SUCCEED",
+                "request_id": "r-1",
+                "data": self.kling_task(job_id, token, at=at, status="succeeded", origin=origin),
+            }
         return self.job_body(job_id, at=at, origin=origin)
 
 
@@ -338,8 +374,3 @@ def make_case(name: str) -> Case:
         secret="or-test-signing-" + secrets.token_hex(8),
         other_secret="or-test-signing-" + secrets.token_hex(8),
     )
-
-
-def status_url(provider: Provider, job_id: str) -> str:
-    """Where the provider reads ``job_id`` (what a re-read asks for)."""
-    return str(provider.build_status(Job(id=job_id, provider=provider.name)).url.copy_with(query=None))

@@ -69,8 +69,10 @@ class World:
         """The API answers a read of the job with "succeeded" (for as many reads as come),
         and the video's host serves its bytes."""
         entry = self.entry()
-        job = entry.job if entry is not None and entry.job is not None else Job(
-            id=self.job_id, provider=self.provider.name
+        job = (
+            entry.job
+            if entry is not None and entry.job is not None
+            else Job(id=self.job_id, provider=self.provider.name)
         )
         if self.case.kind == "token":
             body = self.case.status_body(self.job_id, self.token, at=at, origin=origin)

@@ -64,6 +64,11 @@ def _serve_command() -> click.Command:
         help="Write the port here once listening (atomically).",
     )
     @click.option(
+        "--lifetime",
+        type=click.FloatRange(min=0, min_open=True),
+        help="Stop by itself after this many seconds.",
+    )
+    @click.option(
         "--log-level",
         type=click.Choice(_LOG_LEVELS),
         default="info",
@@ -103,6 +108,7 @@ def _serve_command() -> click.Command:
                 port_file=options["port_file"],
                 log_level=options["log_level"],
                 on_ready=ready,
+                lifetime=options["lifetime"],
             )
         except OSError as exc:
             where = f"{options['host']}:{options['port']}"

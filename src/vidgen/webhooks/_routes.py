@@ -93,7 +93,11 @@ class Route:
             self.name if self.name == self.provider.name else f"{self.name} ({self.provider.name})"
         )
         if self.kind == "token":
-            return f"/{where}: unsigned callbacks, checked by vidgen's per-job token"
+            key = f" (with ${self.provider.key_env})" if self.provider.key_env else ""
+            return (
+                f"/{where}: unsigned callbacks, checked by vidgen's per-job token; the job is "
+                f"then read from the API{key}"
+            )
         found = next((name for name in self.secret_envs if os.environ.get(name)), None)
         if found:
             return f"/{where}: signed, secret from ${found}"
