@@ -64,7 +64,7 @@ if kind == "vidgen":
     client = vidgen.Client(
         provider="openai-compatible", base_url=base_url, api_key="bench-key",
         models=[{{"id": "bench", "durations": [4], "sizes": ["1280x720"]}}],
-        ledger=ledger,
+        ledger=ledger, delivery="off",  # synthetic bytes: nothing to probe
     )
     job = client.get(job_id)  # a finished job, and an open connection
     before = peak_kib()

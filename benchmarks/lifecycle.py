@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             api_key="bench-key",
             models=models,
             ledger=work / "ledger.sqlite3",
+            delivery="off",  # the synthetic bytes are not a video; the raw loop probes nothing
         )
         unledgered = vidgen.Client(
             provider="openai-compatible",
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             api_key="bench-key",
             models=models,
             ledger=False,
+            delivery="off",
         )
         raw = httpx.Client(headers={"Authorization": "Bearer bench-key"}, timeout=60)
         request = vidgen.VideoRequest(prompt="bench", duration=4, aspect="16:9", model=MODEL)

@@ -211,3 +211,26 @@ def test_the_wheel_ships_py_typed_for_every_package(tmp_path: Path) -> None:
     assert "vidgen_openai" in packages
     for package in packages:
         assert f"{package}/py.typed" in names, package
+
+
+def test_no_file_keeps_a_merge_conflict() -> None:
+    """A conflict marker left in a page or a module is a defect nobody would notice."""
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    if not tracked:  # not a git checkout (an sdist): look at the usual folders
+        tracked = [str(p.relative_to(ROOT)) for p in ROOT.glob("*.md")]
+    markers = ("<<<<<<< ", ">>>>>>> ")
+    found = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in (".py", ".md", ".toml", ".yaml", ".yml", ".txt", ".json", ".jsonl"):
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        found += [f"{name}:{n}" for n, line in enumerate(lines, 1) if line.startswith(markers)]
+    assert found == []

@@ -68,18 +68,27 @@ class _Held(Protocol):
 
 
 class _Claim:
-    def __init__(self, claims: Claims, handle: Any) -> None:
-        self.claims, self.handle = claims, handle
+    def __init__(self, claims: Claims, handle: Any, key: tuple[str, str, str]) -> None:
+        self.claims, self.handle, self.key = claims, handle, key
 
     def release(self) -> None:
         self.claims.release(self.handle)
+
+
+def _held_already(action: LockPart | ClaimJob, held: list[_Held]) -> bool:
+    """A run that holds a claim on this job (its wait, then its download) needs no second."""
+    if not isinstance(action, ClaimJob):
+        return False
+    key = (action.job.provider, action.endpoint, action.job.id)
+    return any(isinstance(h, _Claim) and h.key == key for h in held)
 
 
 def _hold(action: LockPart | ClaimJob, claims: Claims, held: list[_Held]) -> None:
     if isinstance(action, ClaimJob):
         handle = claims.claim(action.job, action.endpoint)
         if handle is not None:
-            held.append(_Claim(claims, handle))
+            key = (action.job.provider, action.endpoint, action.job.id)
+            held.append(_Claim(claims, handle, key))
         return
     _lock(action, held)
 
@@ -201,7 +210,8 @@ class SyncDriver:
                     result = self.journal(action)
                     continue
                 if isinstance(action, (LockPart, ClaimJob)):
-                    _hold(action, self.claims, held)  # held elsewhere: stop, do not retry
+                    if not _held_already(action, held):
+                        _hold(action, self.claims, held)  # held elsewhere: stop, do not retry
                     continue
                 if isinstance(action, TakeSlot):
                     if not _holds_slot(held, action.account):
@@ -297,7 +307,8 @@ class AsyncDriver:
                     result = await asyncio.to_thread(self.journal, action)
                     continue
                 if isinstance(action, (LockPart, ClaimJob)):
-                    await asyncio.to_thread(_hold, action, self.claims, held)
+                    if not _held_already(action, held):
+                        await asyncio.to_thread(_hold, action, self.claims, held)
                     continue
                 if isinstance(action, TakeSlot):
                     if not _holds_slot(held, action.account):

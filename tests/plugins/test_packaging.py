@@ -133,3 +133,25 @@ def test_the_plugin_can_be_disabled(site: Path, tmp_path: Path) -> None:
     )
     assert "example" not in listed.stdout.split()
     assert "openai" in listed.stdout.split()
+
+
+@pytest.mark.slow
+def test_the_plugin_passes_the_conformance_kit(site: Path, tmp_path: Path) -> None:
+    """The plugin author's own kit test, run against the installed package."""
+    test_file = tmp_path / "test_example_conformance.py"
+    shutil.copy(HERE / "vidgen_example" / "tests" / "test_example_conformance.py", test_file)
+    result = _python(
+        site,
+        tmp_path,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        str(test_file),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
+    assert "failed" not in result.stdout

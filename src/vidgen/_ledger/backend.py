@@ -57,8 +57,15 @@ class Backend(Protocol):
         """A transaction that only reads (and never blocks a writer)."""
         ...
 
-    def write(self) -> AbstractContextManager[Tx]:
-        """A transaction that may write."""
+    def write(self, *, durable: bool = True) -> AbstractContextManager[Tx]:
+        """A transaction that may write.
+
+        ``durable=False`` lets the commit skip waiting for the disk (SQLite
+        ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``): it survives the
+        process being killed, and is lost only if the machine itself fails before the
+        next durable commit. For what can be seen again (a status read, a download
+        record, a claim); never for a submit or a job id.
+        """
         ...
 
     def close(self) -> None:

@@ -538,7 +538,7 @@ class Ledger:
         if not self._news(job, endpoint, job_json, usage, now):
             return
         lease = _stamp(now + DEFAULT_LEASE)
-        with self._backend.write() as tx:
+        with self._backend.write(durable=False) as tx:
             row = self._row_of(tx, job.provider, endpoint, job.id)
             if row is None:
                 return
@@ -568,7 +568,7 @@ class Ledger:
         if self._empty:
             return
         job = event.job
-        with self._backend.write() as tx:
+        with self._backend.write(durable=False) as tx:
             row = self._row_of(tx, job.provider, event.endpoint, job.id)
             if row is None:
                 return
@@ -596,7 +596,7 @@ class Ledger:
             return
         job = event.job
         issue = "; ".join(event.issues) or None
-        with self._backend.write() as tx:
+        with self._backend.write(durable=False) as tx:
             row = self._row_of(tx, job.provider, event.endpoint, job.id)
             if row is None:
                 return
@@ -635,7 +635,7 @@ class Ledger:
         if self._empty or self.readonly:
             return None
         now = self._now()
-        with self._backend.write() as tx:
+        with self._backend.write(durable=False) as tx:
             row = self._row_of(tx, job.provider, endpoint, job.id)
             if row is None:
                 return None
@@ -667,7 +667,7 @@ class Ledger:
         if claim is None:
             return
         try:
-            with self._backend.write() as tx:
+            with self._backend.write(durable=False) as tx:
                 tx.run(
                     "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL "
                     "WHERE ledger_id = ? AND claimed_by = ?",
@@ -787,6 +787,15 @@ class Ledger:
             (day, label, cur, Decimal(micros).scaleb(-6).normalize(), n)
             for (day, label, cur), (micros, n) in sorted(totals.items())
         ]
+
+    def finished_since(self, day: dt.date) -> list[LedgerEntry]:
+        """Jobs submitted on or after ``day`` that ended (succeeded, failed, cancelled),
+        oldest first: what ``vidgen spend`` reconciles."""
+        return self._entries(
+            "SELECT * FROM jobs WHERE day >= ? "
+            "AND status IN ('succeeded', 'failed', 'cancelled') ORDER BY ledger_id",
+            (day.isoformat(),),
+        )
 
     def committed_today(self, today: dt.date | None = None) -> Decimal:
         """Quoted amounts of one UTC day's submits that are or may be billed.
@@ -971,7 +980,7 @@ class Ledger:
     ) -> None:
         """Keep this worker's claims on items it is still working on."""
         until = _stamp(self._now() + lease)
-        with self._backend.write() as tx:
+        with self._backend.write(durable=False) as tx:
             for group_id, key in keys:
                 tx.run(
                     "UPDATE items SET claimed_until = ? WHERE group_id = ? AND item_key = ? "

@@ -281,12 +281,14 @@ class PostgresBackend:
         return self._db
 
     @contextmanager
-    def _transaction(self, begin: str) -> Iterator[_Tx]:
+    def _transaction(self, begin: str, then: str | None = None) -> Iterator[_Tx]:
         import psycopg
 
         with self._lock:
             db = self._begin(begin)
             try:
+                if then is not None:
+                    db.execute(then)
                 yield _Tx(db)
             except BaseException as exc:
                 with contextlib.suppress(psycopg.Error):  # the original failure is what matters
@@ -303,10 +305,13 @@ class PostgresBackend:
         # One snapshot for every statement of the read (a listing and its totals agree).
         return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
-    def write(self) -> contextlib.AbstractContextManager[_Tx]:
+    def write(self, *, durable: bool = True) -> contextlib.AbstractContextManager[_Tx]:
         if self.readonly:
             raise LedgerError(f"the job ledger {self.where} was opened read-only")
-        return self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED")
+        return self._transaction(
+            "BEGIN ISOLATION LEVEL READ COMMITTED",
+            then=None if durable else "SET LOCAL synchronous_commit TO OFF",
+        )
 
     def names(self, tx: Any) -> set[str]:
         found = tx.all(

@@ -1,6 +1,8 @@
 """The embedded ledger: one SQLite file in WAL mode, safe for several processes on a machine.
 
-Every commit is durable (``synchronous=FULL``). Readers never block writers; writers take
+Every commit survives a killed process; a durable one (a submit, a job id) also waits for
+the disk (``synchronous=FULL``), the others (``durable=False``: status reads, downloads,
+claims) do not (``synchronous=NORMAL``). Readers never block writers; writers take
 turns (``BEGIN IMMEDIATE``) and wait up to 30 s for each other. A ledger opened read-only
 (``vidgen jobs``, ``vidgen spend``) takes no write lock at all.
 """
@@ -177,27 +179,36 @@ class SQLiteBackend:
                 raise translate(exc, self.path) from exc
 
     @contextmanager
-    def write(self) -> Iterator[_Tx]:
+    def write(self, *, durable: bool = True) -> Iterator[_Tx]:
         if self.readonly:
             raise LedgerError(f"the job ledger {self.path} was opened read-only")
         with self._lock:
             try:
                 db = self._connection()
+                if not durable:
+                    # WAL with NORMAL: the commit is in the log (safe from a killed
+                    # process), synced to disk by the next FULL commit or checkpoint.
+                    db.execute("PRAGMA synchronous = NORMAL")
                 db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from exc
             try:
-                yield _Tx(db)
-            except BaseException as exc:
-                with contextlib.suppress(sqlite3.Error):  # the original failure is what matters
-                    db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
+                try:
+                    yield _Tx(db)
+                except BaseException as exc:
+                    with contextlib.suppress(sqlite3.Error):  # the original failure matters
+                        db.execute("ROLLBACK")
+                    if isinstance(exc, sqlite3.Error):
+                        raise translate(exc, self.path) from exc
+                    raise
+                try:
+                    db.execute("COMMIT")
+                except sqlite3.Error as exc:
                     raise translate(exc, self.path) from exc
-                raise
-            try:
-                db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise translate(exc, self.path) from exc
+            finally:
+                if not durable:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("PRAGMA synchronous = FULL")
 
     def __repr__(self) -> str:
         return f"<SQLiteBackend {self.where}>"

@@ -15,7 +15,16 @@ from .._config import load_config
 from .._exceptions import VidgenError
 from .._models import JobStatus
 from ._context import clock, echo_json, fail, obj
-from ._render import console, job_line, jobs_table, print_table, readable, spend_table
+from ._render import (
+    console,
+    costs_table,
+    job_line,
+    jobs_table,
+    print_table,
+    readable,
+    spend_chart,
+    spend_table,
+)
 
 if TYPE_CHECKING:
     from .._ledger import Group, Ledger
@@ -283,21 +292,95 @@ def _outcome_text(outcome: Outcome) -> str:
 
 
 @click.command()
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="Reconcile the jobs of this many days (billed and delivered).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["both", "day", "profile"]),
+    default="both",
+    show_default=True,
+    help="Group by day and profile, by day, or by profile.",
+)
+@click.option("--jobs", "per_job", is_flag=True, help="One line per job, with its drift.")
+@click.option("--chart", is_flag=True, help="A bar chart of quoted spend per day or profile.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-def spend(as_json: bool) -> None:
-    """Spend per day and profile, from the quotes of succeeded jobs in the ledger."""
-    from .._ledger import Ledger
+def spend(days: int, by: str, per_job: bool, chart: bool, as_json: bool) -> None:
+    """What was quoted, billed and delivered, per day and profile.
 
-    rows = Ledger(clock=clock(), readonly=True).spend()
+    Quoted: vidgen's quote before the submit. Billed: what the provider reported with
+    the job (a cost, tokens, units or seconds, where it reports any). Delivered: the
+    probed length of the file. Drift flags a job billed or delivered unlike its quote.
+    Failed jobs are listed apart and not counted as spend.
+    """
+    from .._clock import today as today_on
+    from .._ledger import Ledger
+    from .._spend import job_costs, since, spend_rows
+
+    ledger = Ledger(clock=clock(), readonly=True)
+    start = since(today_on(clock()), days)
+    costs = job_costs(ledger.finished_since(start))
+    if per_job:
+        if as_json:
+            echo_json([_cost_dict(c) for c in costs])
+        elif not costs:
+            console.print(f"No finished jobs since {start}.")
+        else:
+            print_table(costs_table(costs))
+        return
+    rows = spend_rows(costs, by)  # type: ignore[arg-type]
     if as_json:
-        echo_json(
-            [
-                {"day": d, "profile": label, "currency": cur, "amount": str(amount), "jobs": n}
-                for d, label, cur, amount, n in rows
-            ]
-        )
+        echo_json([_row_dict(r) for r in rows])
         return
     if not rows:
-        console.print("No succeeded jobs with a known price in the ledger yet.")
+        console.print(f"No finished jobs since {start} in the ledger.")
         return
-    print_table(spend_table(rows))
+    if chart:
+        console.print(spend_chart(rows, by))
+        return
+    print_table(spend_table(rows, start, by))
+    archived = [r for r in ledger.spend() if r[0] < start.isoformat()]
+    if archived:
+        older = sum(r[4] for r in archived)
+        console.print(f"(earlier days: {older} succeeded jobs; --days to include them)")
+
+
+def _money_text(amount: Any) -> str | None:
+    return None if amount is None else str(amount)
+
+
+def _cost_dict(cost: Any) -> dict[str, Any]:
+    from .._serialize import converter
+
+    return {
+        "ledger_id": cost.ledger_id,
+        "day": cost.day,
+        "profile": cost.label,
+        "model": cost.model,
+        "status": cost.status.value if cost.status else None,
+        "quoted": _money_text(cost.quoted),
+        "currency": cost.currency,
+        "quoted_seconds": cost.quoted_seconds,
+        "billed": converter.unstructure(cost.usage) if cost.usage else None,
+        "delivered_seconds": cost.delivered_seconds,
+        "drift": list(cost.drift),
+    }
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return {
+        "day": row.day,
+        "profile": row.label,
+        "currency": row.currency,
+        "jobs": row.jobs,
+        "quoted": str(row.quoted),
+        "unpriced": row.unpriced,
+        "billed": _money_text(row.billed),
+        "billed_jobs": row.billed_jobs,
+        "failed": row.failed,
+        "drift": row.drift,
+    }

@@ -175,12 +175,20 @@ def _quote_storyboard(
             )
         print_table(table)
         console.print(f"film on {chosen.label}: {_money(chosen.total, chosen.currency)}")
+    shown = [o for o in offers if o.available or show_all]
+    hidden = len(offers) - len([o for o in offers if o.available])
+    alone = not any(o.available and o.label != chosen.label for o in offers) if chosen else False
+    if chosen is not None and alone and not show_all:
+        console.print(
+            "no other provider can render every shot as written (its model is "
+            f"{chosen.label}'s own); name a model family such as veo-3.1-fast to compare, "
+            "or --all for each provider's reason"
+        )
+        return
     table = Table(title=f"{file}: the whole film on each provider (cheapest first)")
     for column in ("provider", "total", "shots", "notes"):
         table.add_column(column, no_wrap=column != "notes")
-    for offer in offers:
-        if not offer.available and not show_all:
-            continue
+    for offer in shown:
         total = (
             (
                 f"${offer.total:.2f}"
@@ -193,7 +201,6 @@ def _quote_storyboard(
         models = ", ".join(dict.fromkeys(o.model for o in offer.shots))
         table.add_row(offer.label, total, models, escape(offer.reason or ""))
     print_table(table)
-    hidden = sum(1 for o in offers if not o.available)
     if hidden and not show_all:
         console.print(f"{hidden} provider(s) cannot render every shot as asked: --all shows why.")
 

@@ -23,6 +23,7 @@ from ..provider import Provider
 
 if TYPE_CHECKING:
     from .._ledger import LedgerEntry
+    from .._spend import JobCost, SpendRow
 
 
 def _width() -> int | None:
@@ -315,15 +316,114 @@ def jobs_table(entries: Sequence[LedgerEntry], *, now: dt.datetime) -> Table:
     return table
 
 
-def spend_table(rows: Sequence[tuple[str, str, str, Decimal, int]]) -> Table:
-    """Spend per day and profile."""
-    table = Table(title="Spend (succeeded jobs, at their quoted price)", title_justify="left")
-    for name in ("day", "profile", "jobs", "amount"):
-        table.add_column(name, no_wrap=name != "profile", overflow="fold")
-    totals: dict[str, Decimal] = {}
-    for day, label, currency, amount, count in rows:
-        table.add_row(day, label, str(count), _money(amount, currency))
-        totals[currency] = totals.get(currency, Decimal(0)) + amount
-    for currency, amount in totals.items():
-        table.add_row("total", "", "", _money(amount, currency))
+def spend_table(rows: Sequence[SpendRow], start: dt.date, by: str = "both") -> Table:
+    """Quoted, billed and delivered per day and profile (a `vidgen._spend.SpendRow` each)."""
+    table = Table(
+        title=f"Spend since {start} (quoted before the submit; billed as the provider reported)",
+        title_justify="left",
+    )
+    columns = {"both": ["day", "profile"], "day": ["day"], "profile": ["profile"]}[by]
+    for name in [*columns, "jobs", "quoted", "billed", "failed", "drift"]:
+        numeric = name in ("jobs", "quoted", "billed", "failed", "drift")
+        table.add_column(
+            name, no_wrap=name != "profile", overflow="fold", justify="right" if numeric else "left"
+        )
+    totals: dict[str, list[Decimal]] = {}
+    for row in rows:
+        quoted = _money(row.quoted, row.currency)
+        if row.unpriced:
+            quoted += f" (+{row.unpriced} unpriced)"
+        if row.billed is None:
+            billed = "-"
+        else:
+            billed = _money(row.billed, row.currency)
+            if row.billed_jobs < row.jobs + row.failed:
+                billed += f" ({row.billed_jobs} of {row.jobs + row.failed} reported)"
+        failed = f"{row.failed} not billed" if row.failed else ""
+        drift = f"[yellow]{row.drift}[/yellow]" if row.drift else ""
+        keys = {"day": row.day or "", "profile": escape(row.label or "")}
+        table.add_row(*(keys[c] for c in columns), str(row.jobs), quoted, billed, failed, drift)
+        sums = totals.setdefault(row.currency, [Decimal(0), Decimal(0)])
+        sums[0] += row.quoted
+        sums[1] += row.billed or Decimal(0)
+    for currency, (quoted_total, billed_total) in totals.items():
+        blanks = [""] * (len(columns) - 1)
+        table.add_row(
+            "total",
+            *blanks,
+            "",
+            _money(quoted_total, currency),
+            _money(billed_total, currency) if billed_total else "-",
+            "",
+            "",
+        )
     return table
+
+
+def costs_table(costs: Sequence[JobCost]) -> Table:
+    """One line per finished job: quoted, billed, delivered, and drift."""
+    table = Table(title="Jobs: quoted, billed, delivered", title_justify="left")
+    for name in (
+        "#",
+        "day",
+        "profile",
+        "model",
+        "status",
+        "quoted",
+        "billed",
+        "delivered",
+        "drift",
+    ):
+        table.add_column(name, no_wrap=name not in ("drift", "model", "billed"), overflow="fold")
+    for cost in costs:
+        status = cost.status.value if cost.status else "?"
+        if cost.failed:
+            status = f"{status} (not billed)" if cost.billed is None else status
+        quoted = _money(cost.quoted, cost.currency)
+        if cost.quoted_seconds:
+            quoted += f" / {cost.quoted_seconds} s"
+        delivered = f"{cost.delivered_seconds:.1f} s" if cost.delivered_seconds is not None else "-"
+        drift = "[yellow]" + escape("; ".join(cost.drift)) + "[/yellow]" if cost.drift else ""
+        table.add_row(
+            str(cost.ledger_id),
+            cost.day,
+            escape(cost.label),
+            escape(cost.model or "-"),
+            status,
+            quoted,
+            escape(cost.billed_text()),
+            delivered,
+            drift,
+        )
+    return table
+
+
+_BAR = "█"
+_PARTS = " ▏▎▍▌▋▊▉"
+
+
+def _bar(value: Decimal, largest: Decimal, width: int) -> str:
+    if largest <= 0:
+        return ""
+    eighths = int((value / largest) * width * 8)
+    return _BAR * (eighths // 8) + (_PARTS[eighths % 8] if eighths % 8 else "")
+
+
+def spend_chart(rows: Sequence[SpendRow], by: str = "both", width: int = 40) -> str:
+    """Quoted spend per day (or per profile with ``by="profile"``) as a bar chart."""
+    key = "label" if by == "profile" else "day"
+    lines: list[str] = []
+    for currency in sorted({row.currency for row in rows}):
+        totals: dict[str, Decimal] = {}
+        for row in rows:
+            if row.currency == currency:
+                name = getattr(row, key) or "-"
+                totals[name] = totals.get(name, Decimal(0)) + row.quoted
+        largest = max(totals.values(), default=Decimal(0))
+        label_width = max((len(name) for name in totals), default=0)
+        lines.append(f"quoted spend per {'profile' if key == 'label' else 'day'} ({currency})")
+        for name, amount in totals.items():
+            bar = _bar(amount, largest, width)
+            lines.append(f"{escape(name):<{label_width}}  {bar} {_money(amount, currency)}")
+        lines.append("")
+    return "\n".join(lines).rstrip()

@@ -13,7 +13,9 @@ vendor's documentation. The kit then checks, with no network and no key:
 * the key never appears in a repr, an error or a built request's repr;
 * a download from another origin carries no credentials;
 * every catalog price cites a public source (an https URL) and a date;
-* the strict fit policy refuses values the catalog does not document.
+* the strict fit policy refuses values the catalog does not document;
+* where the vendor's cancel also deletes a finished job, a cancel of a finished job reads
+  it and sends nothing else.
 
 A minimal use::
 

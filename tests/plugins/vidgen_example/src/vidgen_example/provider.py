@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from vidgen import Fitted, Job, JobStatus, Output, ProtocolError
-from vidgen.provider import Provider, read_json
+from vidgen.provider import Provider, quote_segment, read_json
 
 _STATES = {
     "waiting": JobStatus.QUEUED,
@@ -40,14 +40,18 @@ class ExampleProvider(Provider):
         return self._job(read_json(response, provider=self.name))
 
     def build_status(self, job: Job) -> httpx.Request:
-        return httpx.Request("GET", self.url(f"tasks/{job.id}"), headers=self.headers())
+        return httpx.Request(
+            "GET", self.url(f"tasks/{quote_segment(job.id)}"), headers=self.headers()
+        )
 
     def parse_status(self, response: httpx.Response) -> Job:
         self.raise_for_error(response)
         return self._job(read_json(response, provider=self.name))
 
     def build_download(self, job: Job, index: int = 0, variant: str = "video") -> httpx.Request:
-        return httpx.Request("GET", self.url(f"tasks/{job.id}/video"), headers=self.headers())
+        return httpx.Request(
+            "GET", self.url(f"tasks/{quote_segment(job.id)}/video"), headers=self.headers()
+        )
 
     def _job(self, data: Any) -> Job:
         if not isinstance(data, dict) or not data.get("task_id"):
@@ -55,5 +59,11 @@ class ExampleProvider(Provider):
                 f"{self.name} sent a task without an id", provider=self.name, body=data
             )
         status = _STATES.get(str(data.get("state")), JobStatus.UNKNOWN)
-        outputs = (Output(ref=data["task_id"]),) if status is JobStatus.SUCCEEDED else ()
-        return Job(id=data["task_id"], provider=self.name, status=status, outputs=outputs, raw=data)
+        task_id = data["task_id"]
+        try:  # the id comes from the server: a vidgen error, never a crash, if it is junk
+            outputs = (Output(ref=str(task_id)),) if status is JobStatus.SUCCEEDED else ()
+            return Job(id=task_id, provider=self.name, status=status, outputs=outputs, raw=data)
+        except (TypeError, ValueError) as exc:
+            raise ProtocolError(
+                f"{self.name} sent an unusable task id: {exc}", provider=self.name, body=data
+            ) from exc
