@@ -35,7 +35,9 @@ def test_the_rejection_is_vidgens_one_error() -> None:
 
 def test_delivery_kinds_come_from_what_a_provider_overrides() -> None:
     registry = vidgen.plugins.get_registry()
-    kinds = {name: webhooks.delivery_kind(registry.get(name) or Provider) for name in registry.names}
+    kinds = {
+        name: webhooks.delivery_kind(registry.get(name) or Provider) for name in registry.names
+    }
     assert {n for n, k in kinds.items() if k == "signed"} == {"fal", "openrouter", "replicate"}
     assert {n for n, k in kinds.items() if k == "token"} == {
         "aivideoapi",
