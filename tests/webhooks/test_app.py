@@ -276,7 +276,7 @@ async def test_a_route_without_its_secret_answers_500_and_logs_what_to_set(
         response = await post(app, "/replicate", world.delivery(at=clock.utcnow()))
     assert response.status_code == 500
     assert response.content == b'{"error": "server error"}'
-    assert "webhook_secret" in caplog.text
+    assert "set REPLICATE_WEBHOOK_SECRET" in caplog.text
 
 
 async def test_mounted_below_a_prefix(world: World, clock: FakeClock) -> None:

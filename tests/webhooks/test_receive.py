@@ -338,7 +338,10 @@ def test_no_secret_at_all_is_a_config_error_naming_what_to_set(
 ) -> None:
     world = World.make(make_case(name), ledger, at=clock.utcnow())
     delivery = world.delivery(at=clock.utcnow())
-    with pytest.raises(vidgen.ConfigError, match=r"webhook_secret|webhook_jwks"):
+    with pytest.raises(
+        vidgen.ConfigError,
+        match=rf"set {name.upper()}_WEBHOOK_SECRET.*(webhook_secret|webhook_jwks)",
+    ):
         webhooks.receive(
             delivery.headers, delivery.body, provider=name, ledger=ledger, now=clock.utcnow()
         )

@@ -28,7 +28,7 @@ import httpx
 
 from .._callbacks import CALLBACK_TOKEN_PARAM
 from .._events import JobSeen
-from .._exceptions import ProtocolError, UnsupportedRequest, WebhookRejected
+from .._exceptions import ConfigError, ProtocolError, UnsupportedRequest, WebhookRejected
 from .._ledger import Ledger, LedgerEntry
 from .._models import Job
 from .._untrusted import call_parser
@@ -112,6 +112,13 @@ def _verify(
             continue
         except ProtocolError as exc:
             raise _malformed(route, exc) from exc
+        except ConfigError as exc:
+            if candidate is not None:
+                raise
+            raise ConfigError(
+                f"{route.name}: no webhook secret to verify deliveries with: set "
+                f"{route.secret_envs[0]} (or pass secret=) ({exc})"
+            ) from exc
         if not isinstance(delivery, Delivery):
             raise _malformed(
                 route, ProtocolError(f"{provider.name} verified a delivery without a Delivery")
