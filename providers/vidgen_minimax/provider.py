@@ -596,6 +596,10 @@ class MinimaxProvider(ContentTaskProvider):
             return self.task_job(data["task"], raw=data)
         return self.v1_query_job(data, None, {}, trusted=False)
 
+    def answer_challenge(self, headers: Mapping[str, str], body: bytes) -> bytes | None:
+        """MiniMax's callback challenge, echoed (`challenge_answer`); None for a task."""
+        return challenge_answer(body)
+
     def poll_hint(self, response: httpx.Response) -> float | None:
         """Read again at once when a V1 query says Success (the download URL is one
         request away); otherwise the server's ``Retry-After``."""

@@ -781,6 +781,15 @@ class Provider:
         """The job a verified webhook delivery describes (default: `parse_callback`)."""
         return self.parse_callback(headers, body)
 
+    def answer_challenge(self, headers: Mapping[str, str], body: bytes) -> bytes | None:
+        """The answer to a vendor's check of a callback URL, or None for any other body.
+
+        Some vendors POST a challenge to a callback URL before they use it, and expect it
+        echoed (MiniMax). A receiver answers it with these bytes (``application/json``,
+        HTTP 200) instead of reading the body as a job. The default: no challenge.
+        """
+        return None
+
     # -- prices and models from the vendor's own API -----------------------------------
 
     def build_catalog_refresh(self, cursor: str | None = None) -> httpx.Request | None:

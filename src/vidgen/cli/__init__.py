@@ -27,6 +27,7 @@ from ._jobs import cancel, download, generate, status, submit, wait
 from ._ledger import jobs, resume, spend
 from ._quote import prices, quote
 from ._setup import config, models, providers
+from ._webhooks import webhooks
 
 __all__ = ["cli", "main"]
 
@@ -101,6 +102,7 @@ for _command in (models, providers, prices, config):
     cli.add_command(_command)
 cli.add_command(quote, name="compare")
 cli.add_command(emulator)
+cli.add_command(webhooks)
 
 
 def main() -> None:
