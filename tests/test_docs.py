@@ -179,9 +179,7 @@ def docstring(module: str, name: str, depth: int = 0) -> str | None:
                     if _module_path(f"{source}.{alias.name}").exists():
                         return ast.get_docstring(
                             ast.parse(
-                                _module_path(f"{source}.{alias.name}").read_text(
-                                    encoding="utf-8"
-                                )
+                                _module_path(f"{source}.{alias.name}").read_text(encoding="utf-8")
                             )
                         )
                     return docstring(source, alias.name, depth + 1)
@@ -268,8 +266,10 @@ def test_the_reference_names_only_public_objects() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("mkdocs") is None and importlib.util.find_spec("mkdocs") is None,
-                    reason="the docs extra is not installed (pip install -e '.[docs]')")
+@pytest.mark.skipif(
+    shutil.which("mkdocs") is None and importlib.util.find_spec("mkdocs") is None,
+    reason="the docs extra is not installed (pip install -e '.[docs]')",
+)
 def test_the_site_builds_strictly(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],

@@ -88,6 +88,12 @@ _LINE_KEYS = {
     "output",
 }
 _MAX_CUSTOM_ID = 200
+#: How long after a submit whose answer was lost the provider's job list is trusted to
+#: show the job: before that, its absence proves nothing and the line waits.
+SETTLE = dt.timedelta(seconds=10)
+#: A worker that stops when nothing is left still waits for lines due back this soon
+#: (held by another worker, or put aside for a moment).
+_HORIZON = dt.timedelta(seconds=30)
 KIND = "batch"
 
 
@@ -441,6 +447,7 @@ class _LineWork:
         self.overwrite = overwrite
         self.lease = lease
         self._clients: dict[tuple[str | None, str | None], Client] = {}
+        self._retries: dict[str, dt.timedelta | None] = {}
         self._lock = threading.Lock()
 
     def client_for(self, line: BatchLine) -> Client:
@@ -457,6 +464,7 @@ class _LineWork:
         try:
             return self._run(line)
         except BudgetExceeded as exc:
+            self._retry(line, None)  # held until the batch is run again (a new budget)
             return BatchResult(line.custom_id, "pending", error=str(exc))
         except JobFailed as exc:
             job = exc.job
@@ -480,8 +488,21 @@ class _LineWork:
         except VidgenError as exc:
             state: BatchStatus = "needs_attention" if exc.user_error else "failed"
             if getattr(exc, "request_sent", False):
-                state = "pending"  # the submit may have arrived: a re-run looks for it
+                state = "pending"  # the submit may have arrived: look for it shortly
+                self._retry(line, SETTLE)
             return BatchResult(line.custom_id, state, error=str(exc))
+
+    def _retry(self, line: BatchLine, after: dt.timedelta | None) -> None:
+        """When a line left pending is to be taken up again: ``after`` from now, or (None)
+        only when the batch is run again."""
+        with self._lock:
+            self._retries[line.custom_id] = after
+
+    def retry_after(self, custom_id: str) -> dt.timedelta | None:
+        """How long a pending line waits before any worker takes it up again (None: until
+        the batch is run again). The lease unless the line said otherwise."""
+        with self._lock:
+            return self._retries.pop(custom_id, self.lease)
 
     def _run(self, line: BatchLine) -> BatchResult:
         from ._resume import CannotTell, ResumeState, find_submitted, resume_entry
@@ -493,6 +514,12 @@ class _LineWork:
             if entry.downloaded and entry.output_path and Path(entry.output_path).exists():
                 return _entry_result(line, entry, "done")
             if entry.submit_state in (SENDING, OUTCOME_UNKNOWN):
+                if self.ledger.held_elsewhere(entry):
+                    # Its submitter is alive and still waiting for the answer.
+                    self._retry(line, SETTLE)
+                    return _entry_result(
+                        line, entry, "pending", error="its submit is on its way elsewhere"
+                    )
                 try:
                     found = find_submitted(client, entry, self.ledger)
                 except CannotTell as exc:
@@ -506,14 +533,18 @@ class _LineWork:
                     found = client.get(found)
                     self.ledger.adopt(entry.ledger_id, found, client.provider.endpoint)
                     entry = self.ledger.get(entry.ledger_id) or entry
-                elif self.ledger.now() - entry.updated_at < self.lease:
-                    # Its worker may still be waiting for the answer: not ours to judge yet.
+                elif self.ledger.now() - entry.updated_at < SETTLE:
+                    # Too recent to trust the job list's silence: look again shortly.
+                    self._retry(line, SETTLE)
                     return _entry_result(
-                        line, entry, "pending", error="a submit is on its way elsewhere"
+                        line,
+                        entry,
+                        "pending",
+                        error="its earlier submit is not in the provider's job list yet",
                     )
                 else:
-                    # The provider has no such job, and its submitter is gone: it never
-                    # arrived. Only now may the line be submitted again.
+                    # Its submitter is gone, and the provider has no such job well after
+                    # the submit: it never arrived. Only now is the line submitted again.
                     self.ledger.mark_problem(
                         entry.ledger_id,
                         "not_submitted",
@@ -624,13 +655,13 @@ def work_on_items(
     Returns:
         How many items were finished here.
     """
-    running: dict[Future[BatchResult], Item] = {}
+    running: dict[Future[BatchResult], tuple[Item, _LineWork]] = {}
     stop = threading.Event()
     lock = threading.Lock()
 
     def held() -> list[tuple[str, str]]:
         with lock:
-            return [(item.group_id, item.key) for item in running.values()]
+            return [(item.group_id, item.key) for item, _ in running.values()]
 
     renewer = threading.Thread(
         target=_renew, args=(ledger, held, lease, stop), name="vidgen-batch-lease", daemon=True
@@ -657,12 +688,12 @@ def work_on_items(
                     continue
                 work, line = prepared
                 with lock:
-                    running[pool.submit(work.run, line)] = item
+                    running[pool.submit(work.run, line)] = (item, work)
             if not running:
                 if should_stop():
                     return finished
                 if idle_wait is None:
-                    if not ledger.claimed_items(group_id):
+                    if not ledger.waiting_items(group_id, ledger.now() + _HORIZON):
                         return finished
                     # Lines another worker holds: done by it, or taken up here once its
                     # lease runs out (a worker that died).
@@ -673,9 +704,9 @@ def work_on_items(
             done, _ = wait(list(running), timeout=idle_wait, return_when=FIRST_COMPLETED)
             for future in done:
                 with lock:
-                    item = running.pop(future)
+                    item, work = running.pop(future)
                 result = future.result()
-                _finish(ledger, item, result, lease)
+                _finish(ledger, item, result, work.retry_after(item.key))
                 finished += 1
                 if on_result is not None:
                     on_result(result)
@@ -690,7 +721,9 @@ def work_on_items(
         renewer.join(5)
 
 
-def _finish(ledger: Ledger, item: Item, result: BatchResult, lease: dt.timedelta) -> None:
+def _finish(
+    ledger: Ledger, item: Item, result: BatchResult, retry_after: dt.timedelta | None
+) -> None:
     """Keep a line's outcome with its item: a settled line is done with; an unsettled one
     (still rendering, over budget, a submit being settled elsewhere) is put aside for a
     lease, then any worker (or the next run) takes it up again."""
@@ -698,7 +731,7 @@ def _finish(ledger: Ledger, item: Item, result: BatchResult, lease: dt.timedelta
         ledger.defer_item(
             item.group_id,
             item.key,
-            ledger.now() + lease,
+            None if retry_after is None else ledger.now() + retry_after,
             result=result.to_dict(),
             error=result.error,
         )

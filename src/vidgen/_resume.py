@@ -136,6 +136,14 @@ def resume_entry(
     ident = entry.ledger_id
     try:
         if entry.submit_state in (SENDING, OUTCOME_UNKNOWN):
+            if ledger.held_elsewhere(entry):
+                return Outcome(
+                    ident,
+                    label,
+                    ResumeState.SKIPPED,
+                    f"submit #{ident} is waiting for its answer in another vidgen process "
+                    f"({entry.claimed_by}); skipped",
+                )
             try:
                 found = find_submitted(client, entry, ledger)
             except CannotTell as exc:

@@ -66,6 +66,9 @@ __all__ = ["HOME_ENV", "Claim", "Group", "Item", "Ledger", "default_home"]
 
 #: How long a claim lasts unless renewed (each status seen renews it).
 DEFAULT_LEASE = dt.timedelta(minutes=5)
+#: How long a submit's row is held by its submitter while it waits for the answer (longer
+#: than any request's timeout).
+SUBMIT_LEASE = dt.timedelta(minutes=10)
 #: How many rows `Ledger.prune` removes per statement.
 _PRUNE_CHUNK = 500
 _SUCCEEDED = JobStatus.SUCCEEDED.value
@@ -411,8 +414,9 @@ class Ledger:
             row = tx.one(
                 "INSERT INTO jobs (created_at, updated_at, day, profile, provider, endpoint, "
                 "model, settings, request, submit_state, quote, amount, amount_micros, currency, "
-                "callback_token, output_target, group_id, item_key) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ledger_id",
+                "callback_token, output_target, group_id, item_key, claimed_by, claimed_until) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING ledger_id",
                 (
                     now,
                     now,
@@ -432,6 +436,10 @@ class Ledger:
                     event.output_target,
                     event.group_id,
                     event.item_key,
+                    # The submitter holds its row until the answer is recorded: another
+                    # process that finds the row meanwhile knows the submit is in flight.
+                    self.owner,
+                    _stamp(event.at + SUBMIT_LEASE),
                 ),
             )
             assert row is not None
@@ -445,6 +453,7 @@ class Ledger:
             tx.run(
                 "UPDATE jobs SET submit_state = ?, submit_error = NULL, job_id = ?, endpoint = ?, "
                 "status = ?, progress = ?, expires_at = ?, job = ?, updated_at = ?, "
+                "claimed_by = NULL, claimed_until = NULL, "
                 f"finished = {_FINISHED_ACCEPTED} WHERE ledger_id = ?",
                 (
                     ACCEPTED.value,
@@ -466,10 +475,20 @@ class Ledger:
         with self._backend.write() as tx:
             tx.run(
                 "UPDATE jobs SET submit_state = ?, submit_error = ?, updated_at = ?, "
+                "claimed_by = NULL, claimed_until = NULL, "
                 f"finished = {_FINISHED_SUBMIT} WHERE ledger_id = ?",
                 (state.value, error, at, state.value, ledger_id),
             )
             self._event(tx, ledger_id, at, state.value, error)
+
+    def held_elsewhere(self, entry: LedgerEntry) -> bool:
+        """Whether another live process holds this entry now (a submit waiting for its
+        answer, a job being waited on or downloaded). A holder on this machine whose
+        process is gone, or whose lease ran out, holds nothing."""
+        holder, until = entry.claimed_by, entry.claimed_until
+        if not holder or holder == self.owner or until is None:
+            return False
+        return until > self._now() and _holder_alive(holder)
 
     def adopt(self, ledger_id: int, job: Job, endpoint: str) -> None:
         """A job found on the provider for a submit whose outcome was unknown."""
@@ -1022,13 +1041,14 @@ class Ledger:
         self,
         group_id: str,
         key: str,
-        until: dt.datetime,
+        until: dt.datetime | None,
         *,
         result: Mapping[str, Any] | None = None,
         error: str | None = None,
     ) -> None:
-        """Put an item aside until ``until`` (a job still rendering, a line over budget, a
-        submit whose fate is being settled elsewhere): then any worker may claim it again."""
+        """Put an item aside until ``until`` (a job still rendering, a submit whose fate is
+        being settled): then any worker may claim it again. ``None`` holds it until the
+        batch is run again (`wake_items`; a line over its budget)."""
         with self._backend.write() as tx:
             tx.run(
                 "UPDATE items SET state = 'deferred', result = ?, error = ?, claimed_by = NULL, "
@@ -1037,7 +1057,7 @@ class Ledger:
                 (
                     json.dumps(dict(result), default=str) if result is not None else None,
                     error,
-                    _stamp(until),
+                    _stamp(until) if until is not None else None,
                     _stamp(self._now()),
                     group_id,
                     key,
@@ -1053,6 +1073,23 @@ class Ledger:
                 "WHERE group_id = ? AND state = 'deferred'",
                 (_stamp(self._now()), group_id),
             )
+
+    def waiting_items(self, group_id: str | None, before: dt.datetime) -> int:
+        """How many items (of one group, or of any) a worker holds now, or are put aside
+        until before ``before``: what a worker about to stop should wait for."""
+        if self._empty:
+            return 0
+        query = (
+            "SELECT COUNT(*) AS n FROM items WHERE (state = 'claimed' OR "
+            "(state = 'deferred' AND claimed_until IS NOT NULL AND claimed_until <= ?))"
+        )
+        params: tuple[Any, ...] = (_stamp(before),)
+        if group_id is not None:
+            query += " AND group_id = ?"
+            params = (*params, group_id)
+        with self._backend.read() as tx:
+            row = tx.one(query, params)
+        return int(row["n"]) if row else 0
 
     def claimed_items(self, group_id: str | None = None) -> int:
         """How many items (of one group, or of every running group) a worker holds now."""
