@@ -66,6 +66,7 @@ log = logging.getLogger("vidgen.webhooks")
 #: The largest delivery body taken. A Replicate prediction with its logs is the largest
 #: kind, at tens of kilobytes; anything near this is not a delivery.
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+"""The largest delivery body the receiver takes (2 MiB); a larger one is answered 413."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

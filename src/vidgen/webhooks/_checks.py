@@ -50,6 +50,7 @@ log = logging.getLogger("vidgen.webhooks")
 #: hours (and most vendors keep a task for a day to a week); a token that leaked (in an
 #: access log, say) stops working once its job is this old.
 DEFAULT_CALLBACK_WINDOW = dt.timedelta(hours=72)
+"""How old a job may be for a token callback about it to be taken (72 hours)."""
 
 #: A secret, or several to try in turn (the new one first while a secret is rotated).
 Secrets: TypeAlias = str | bytes | Sequence[str | bytes] | None

@@ -46,6 +46,7 @@ __all__ = [
 
 #: How a provider's deliveries are checked: a signature, or the per-job token.
 DeliveryKind = Literal["signed", "token"]
+"""How a provider's deliveries are checked: ``"signed"`` or ``"token"`` (per job)."""
 
 
 def delivery_kind(provider: Provider | type[Provider]) -> DeliveryKind | None:
