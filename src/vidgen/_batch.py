@@ -50,6 +50,7 @@ from ._storyboard import image_data, image_reference
 
 if TYPE_CHECKING:
     from ._client import Client
+    from ._plan import Plan
 
 __all__ = [
     "BatchLine",
@@ -448,6 +449,8 @@ class _LineWork:
         self.lease = lease
         self._clients: dict[tuple[str | None, str | None], Client] = {}
         self._retries: dict[str, dt.timedelta | None] = {}
+        #: the plans made when the batch was priced, by custom_id
+        self.plans: dict[str, Plan] = {}
         self._lock = threading.Lock()
 
     def client_for(self, line: BatchLine) -> Client:
@@ -576,8 +579,12 @@ class _LineWork:
         from ._checks import check_output_path
 
         check_output_path(target, overwrite=self.overwrite)
-        request = client.fetch_references(line.request)
-        plan = client.plan(request)
+        with self._lock:
+            plan = self.plans.pop(line.custom_id, None)
+        if plan is None or client._fetch_env(line.request) is not None:
+            # No plan from this run (a worker), or its images must be fetched first: the
+            # plan of what is really sent is made now.
+            plan = client.plan(client.fetch_references(line.request))
         self.budget.reserve(plan.quote, line.custom_id)
         try:
             job, path = client._generate_item(
@@ -827,7 +834,9 @@ def run_batch(
     )
     for line in to_submit:
         try:
-            planned[line.custom_id] = work.client_for(line).plan(line.request).quote
+            plan = work.client_for(line).plan(line.request)
+            planned[line.custom_id] = plan.quote
+            work.plans[line.custom_id] = plan  # carried out as made, not planned again
         except VidgenError as exc:
             problems[line.custom_id] = BatchResult(
                 line.custom_id, "needs_attention", error=str(exc)

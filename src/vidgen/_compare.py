@@ -13,7 +13,7 @@ from ._clock import Clock, system_clock
 from ._clock import today as today_on
 from ._config import ROUTE, Config, load_config
 from ._exceptions import ModelRetired, UnsupportedRequest, VidgenError
-from ._plan import FitPolicy, currency_order, fit_and_quote, price_key
+from ._plan import FitPolicy, currency_order, fit_and_quote, price_key, priced_currencies
 from ._public import public
 from ._request import Fitted, Offer, Quote, VideoRequest
 from ._storyboard import Storyboard
@@ -86,7 +86,7 @@ def sort_offers(offers: list[Offer]) -> list[Offer]:
     Amounts in different currencies are not compared: priced offers are grouped by
     currency (the most used first), each group cheapest first.
     """
-    order = currency_order(o.quote for o in offers if o.available)
+    order = currency_order(priced_currencies(o.quote for o in offers if o.available))
     return sorted(offers, key=lambda offer: _sort_key(offer, order))
 
 
@@ -312,11 +312,7 @@ def compare_storyboard(
         )
         for provider, _ in sources
     ]
-    counts: dict[str, int] = {}
-    for o in offers:
-        if o.available and o.total is not None and o.currency:
-            counts[o.currency] = counts.get(o.currency, 0) + 1
-    order = {c: i for i, c in enumerate(sorted(counts, key=lambda c: (-counts[c], c != "USD", c)))}
+    order = currency_order(o.currency for o in offers if o.available and o.total is not None)
     return sorted(
         offers,
         key=lambda o: (

@@ -119,19 +119,22 @@ class Plan:
         return self.first.quote
 
 
-def currency_order(quotes: Iterable[Quote | None]) -> dict[str, int]:
-    """Rank of each currency among priced quotes: the most used first, then by name.
+def currency_order(currencies: Iterable[str | None]) -> dict[str, int]:
+    """Rank of each currency of the priced items given: the most used first, then by name.
 
     Prices in different currencies are never compared by amount (vidgen keeps no
     exchange rates): a list is sorted by this rank first, then by amount.
     """
     counts: dict[str, int] = {}
-    for quote in quotes:
-        if quote is not None and quote.amount is not None:
-            currency = quote.currency or ""
-            counts[currency] = counts.get(currency, 0) + 1
+    for currency in currencies:
+        counts[currency or ""] = counts.get(currency or "", 0) + 1
     ranked = sorted(counts, key=lambda c: (-counts[c], c != "USD", c))
     return {currency: rank for rank, currency in enumerate(ranked)}
+
+
+def priced_currencies(quotes: Iterable[Quote | None]) -> list[str | None]:
+    """The currencies of the quotes that have an amount (for `currency_order`)."""
+    return [q.currency for q in quotes if q is not None and q.amount is not None]
 
 
 def price_key(quote: Quote | None, order: dict[str, int]) -> tuple[int, int, Decimal]:
@@ -231,7 +234,7 @@ def make_plan(
         )
     mixed: list[str] = []
     if strategy == "cheapest":
-        order = currency_order(a.quote for a in attempts)
+        order = currency_order(priced_currencies(a.quote for a in attempts))
         attempts.sort(key=lambda a: price_key(a.quote, order))
         if len(order) > 1:
             mixed.append(

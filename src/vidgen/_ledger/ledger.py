@@ -1091,19 +1091,6 @@ class Ledger:
             row = tx.one(query, params)
         return int(row["n"]) if row else 0
 
-    def claimed_items(self, group_id: str | None = None) -> int:
-        """How many items (of one group, or of every running group) a worker holds now."""
-        if self._empty:
-            return 0
-        query = "SELECT COUNT(*) AS n FROM items WHERE state = 'claimed'"
-        params: tuple[Any, ...] = ()
-        if group_id is not None:
-            query += " AND group_id = ?"
-            params = (group_id,)
-        with self._backend.read() as tx:
-            row = tx.one(query, params)
-        return int(row["n"]) if row else 0
-
     def items(self, group_id: str) -> list[Item]:
         """Every item of a group, in order."""
         if self._empty:

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import signal
-import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,19 +27,12 @@ _TIMEOUT = click.FloatRange(min=0, min_open=True)
 
 
 def _write_results(path: Path, results: list[BatchResult]) -> None:
-    """The results file, whole or not at all (a temporary file renamed over it)."""
+    """The results file, whole or not at all (written beside it, synced, renamed over it)."""
+    from .._files import part_path, write_file
+
+    data = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for result in results:
-                out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_file(path, part_path(path, "batch results"), data.encode("utf-8"))
 
 
 class _Display:
