@@ -52,8 +52,21 @@ class _Display:
             disable=quiet,
         )
         self.task = self.progress.add_task("batch", total=None, counts="")
+        self.started = False
+
+    def __enter__(self) -> _Display:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.started:
+            self.progress.stop()
 
     def __call__(self, step: BatchProgress) -> None:
+        if not self.started and step.running:
+            # Only once a line is worked on: a batch refused before it starts (a bad
+            # budget, over budget) prints its one line and nothing else.
+            self.started = True
+            self.progress.start()
         counts = f"{step.running} running, {step.failed} failed, {step.pending} waiting"
         if step.needs_attention:
             counts += f", {step.needs_attention} need attention"
@@ -140,7 +153,7 @@ def batch(
     with build_client(profile, provider, config_path, allow_retired=allow_retired) as client:
         interrupted = False
         try:
-            with display.progress:
+            with display:
                 results = run_batch(
                     client,
                     lines,
